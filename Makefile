@@ -1,0 +1,41 @@
+# The README's first two commands: `make demo` (set up, then run the main job end to end)
+# and `make test` (set up, then run every test). Both work on a fresh machine.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+LIBRARY ?= $(if $(wildcard ../shared/library),../shared/library,sample-library)
+INDEX   ?= default
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export RAGAS_DO_NOT_TRACK := true
+
+.PHONY: setup system-deps demo test test-fast clean
+
+$(BIN)/mcdewey: pyproject.toml
+	$(PY) -m venv $(VENV)
+	# The CPU build of torch first: left to itself pip would pull a CUDA build of several GB.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/mcdewey
+
+# Browser and Node for the end-to-end tests (Debian's chromium; no browser download).
+system-deps:
+	@command -v chromium >/dev/null && command -v node >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq chromium nodejs npm >/dev/null)
+
+sample-library: | setup
+	$(BIN)/mcdewey sample-library sample-library
+
+demo: setup $(if $(filter sample-library,$(LIBRARY)),sample-library)
+	$(BIN)/mcdewey inspect $(LIBRARY)
+
+test: setup system-deps
+	$(BIN)/pytest -n 2 --durations=15
+
+test-fast: setup
+	$(BIN)/pytest -n 2 -m 'not slow'
+
+clean:
+	rm -rf $(VENV) .mcdewey .pytest_cache .hypothesis
