@@ -1,0 +1,72 @@
+"""Chunk the whole library with each strategy: chunk counts, token sizes, share over the model input, time.
+
+Usage: .venv/bin/python bench/chunking.py [LIBRARY] [--strategies fixed,recursive,...] [--context]
+       [--semantic-model fake] [--limit-docs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from mcdewey.chunking import describe, get_chunker, list_strategies  # noqa: E402
+from mcdewey.library import iter_documents  # noqa: E402
+from mcdewey.tokens import get_tokenizer  # noqa: E402
+
+
+def run(docs, name: str, params: dict) -> dict:
+    """Chunk every document once; check offsets; measure sizes of text and of embedded text."""
+    chunker = get_chunker(name, **params)
+    t0 = time.perf_counter()
+    chunks = [c for d in docs for c in chunker.chunk(d)]
+    seconds = time.perf_counter() - t0
+    texts = {d.doc_id: d.text for d in docs}
+    bad = sum(texts[c.doc_id][c.start : c.end] != c.text or not c.text.strip() for c in chunks)
+    tok = get_tokenizer(params.get("model"))
+    embedded = np.array(tok.count_batch([c.embed_text for c in chunks]))
+    sizes = np.array([c.tokens for c in chunks])
+    return {
+        "strategy": describe(chunker),
+        "chunks": len(chunks),
+        "seconds": round(seconds, 1),
+        "p50": int(np.percentile(sizes, 50)),
+        "p95": int(np.percentile(sizes, 95)),
+        "max": int(sizes.max()),
+        "under_20": f"{(sizes < 20).mean():.1%}",
+        "embed_over_limit": f"{(embedded > tok.max_text_tokens).mean():.3%}",
+        "bad_offsets": bad,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("library", nargs="?", default="../shared/library")
+    ap.add_argument("--strategies", default=",".join(s for s in list_strategies() if s != "semantic"))
+    ap.add_argument("--context", action="store_true", help="also run every strategy with context=True")
+    ap.add_argument("--semantic-model", default=None, help="embedder for `semantic` (default: bundled MiniLM)")
+    ap.add_argument("--limit-docs", type=int, default=0)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    docs = list(iter_documents(Path(args.library)))
+    if args.limit_docs:
+        docs = docs[: args.limit_docs]
+    words = sum(len(d.text.split()) for d in docs)
+    print(f"{len(docs)} documents, {words:,} words, read in {time.perf_counter() - t0:.1f} s")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    for name in args.strategies.split(","):
+        for context in (False, True) if args.context else (False,):
+            params = {"context": context}
+            if name == "semantic":
+                params["model"] = args.semantic_model
+            print(run(docs, name, params), flush=True)
+
+
+if __name__ == "__main__":
+    main()

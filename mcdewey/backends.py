@@ -1,0 +1,262 @@
+"""Inference backends for sentence-transformers models: PyTorch, ONNX Runtime (fp32, int8) and OpenVINO.
+
+The ONNX and OpenVINO models are built offline from the model's own weights the first time they are
+asked for, then cached under ``<cache_dir>/<model-slug>/<backend>/`` so export and quantization happen once.
+
+Why not sentence-transformers' ``backend="onnx"``: it needs optimum-onnx, which pins transformers<4.58,
+while sentence-transformers 6 needs transformers>=5; optimum-intel would upgrade torch. So the export is
+done here with ``torch.onnx.export`` (eager attention, so ONNX Runtime's BERT optimizer can fuse it),
+quantized with ``onnxruntime.quantization.quantize_dynamic``, and run by a small module that takes the
+place of the Hugging Face model inside an ordinary ``SentenceTransformer``: tokenization, pooling and
+normalization stay sentence-transformers' own, so every backend embeds exactly the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+# backend -> (python modules it needs, pip install hint)
+_REQUIREMENTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "torch": (("torch",), "torch"),
+    "onnx": (("onnxruntime", "onnx"), "onnxruntime onnx"),
+    "onnx-int8": (("onnxruntime", "onnx"), "onnxruntime onnx"),
+    "openvino": (("openvino", "onnx"), "mcdewey[openvino]"),
+    "openvino-bf16": (("openvino", "onnx"), "mcdewey[openvino]"),
+}
+BACKENDS = tuple(_REQUIREMENTS)
+# Bump when the way a cached model is built changes, so old builds are not reused.
+BUILD_VERSION = 1
+ONNX_OPSET = 17
+
+
+class BackendUnavailable(RuntimeError):
+    """A backend's runtime package is not installed."""
+
+
+def available_backends() -> list[str]:
+    """Backends whose runtime packages are importable in this environment."""
+    return [name for name, (mods, _) in _REQUIREMENTS.items() if all(_importable(m) for m in mods)]
+
+
+def _importable(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def require(backend: str) -> None:
+    """Raise a clear error when ``backend`` is unknown or its packages are missing."""
+    if backend not in _REQUIREMENTS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    modules, hint = _REQUIREMENTS[backend]
+    missing = [m for m in modules if not _importable(m)]
+    if missing:
+        raise BackendUnavailable(
+            f"backend {backend!r} needs {', '.join(missing)}: install it with `pip install {hint}`"
+        )
+
+
+def default_threads() -> int | None:
+    """Intra-op threads for the runtimes: MCDEWEY_THREADS, else the runtime's own default (physical cores)."""
+    value = os.environ.get("MCDEWEY_THREADS")
+    return int(value) if value else None
+
+
+def load_model(model: str, backend: str, cache_dir: Path, threads: int | None = None):
+    """A ``SentenceTransformer`` for ``model`` (a name or local path) running on ``backend``."""
+    require(backend)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    threads = threads if threads is not None else default_threads()
+    st = SentenceTransformer(str(model), device="cpu")
+    if backend == "torch":
+        if threads:
+            torch.set_num_threads(threads)
+        return st
+    onnx_file = build_onnx(st, str(model), Path(cache_dir), quantize=backend == "onnx-int8")
+    if backend.startswith("openvino"):
+        runner = _openvino_runner(onnx_file, "bf16" if backend == "openvino-bf16" else "f32", threads)
+    else:
+        runner = _onnxruntime_runner(onnx_file, threads)
+    transformer = st[0]
+    transformer.model = _RuntimeEncoder(runner, transformer.model.config, backend)
+    transformer.backend = backend
+    return st
+
+
+def model_slug(model: str) -> str:
+    """A folder name for a model: readable tail plus a hash of where it comes from and its weights."""
+    path = Path(model)
+    identity = model
+    if path.exists():
+        weights = sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))
+        identity = str(path.resolve()) + "".join(f"|{w.name}:{w.stat().st_size}" for w in weights)
+        tail = "-".join(path.resolve().parts[-2:])
+    else:
+        tail = model
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", tail).strip("-")[-60:]
+    return f"{readable}-{hashlib.sha1(identity.encode()).hexdigest()[:10]}"
+
+
+def build_onnx(st: Any, model: str, cache_dir: Path, quantize: bool) -> Path:
+    """The cached ONNX file for ``st`` (fused fp32, or dynamic int8), built now if missing."""
+    folder = cache_dir / model_slug(model) / ("onnx-int8" if quantize else "onnx")
+    target = folder / "model.onnx"
+    if target.exists() and _build_info(folder).get("build_version") == BUILD_VERSION:
+        return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".build-") as tmp:
+        staging = Path(tmp) / "out"
+        staging.mkdir()
+        raw = Path(tmp) / "raw.onnx"
+        inputs = _export(st, model, raw)
+        fused = _optimize(raw, Path(tmp) / "fused.onnx", st[0].model.config)
+        if quantize:
+            _quantize(fused, staging / "model.onnx")
+        else:
+            shutil.copyfile(fused, staging / "model.onnx")
+        info = {"build_version": BUILD_VERSION, "model": model, "inputs": inputs, "quantized": quantize,
+                "opset": ONNX_OPSET}
+        (staging / "build.json").write_text(json.dumps(info, indent=2))
+        # Rename is atomic: a concurrent or interrupted build never leaves a half-written model behind.
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(staging, folder)
+        except OSError:  # another process finished the same build first
+            if not target.exists():
+                raise
+    return target
+
+
+def _build_info(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "build.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _export(st: Any, model: str, out: Path) -> list[str]:
+    """Export the transformer with eager attention (fusable by ONNX Runtime); returns the input names."""
+    from transformers import AutoModel
+
+    tokenizer = st[0].tokenizer
+    hf = AutoModel.from_pretrained(_weights_location(st, model), attn_implementation="eager").eval()
+    sample = tokenizer(["a short one", "a slightly longer sample sentence"], padding=True, return_tensors="pt")
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
+
+    class _Wrapper(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, *args: torch.Tensor) -> torch.Tensor:
+            return self.inner(**dict(zip(names, args))).last_hidden_state
+
+    axes = {n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]}
+    with torch.no_grad():
+        # The TorchScript exporter needs no onnxscript and yields the graph ORT's BERT fusion expects.
+        torch.onnx.export(_Wrapper(hf), tuple(sample[n] for n in names), str(out), input_names=names,
+                          output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=ONNX_OPSET,
+                          dynamo=False)
+    return names
+
+
+def _weights_location(st: Any, model: str) -> str:
+    """Where the Hugging Face weights of the first module live (a model folder, or its name on the hub)."""
+    path = Path(model)
+    if path.exists():
+        # sentence-transformers models keep the transformer in the root or in 0_Transformer/.
+        sub = path / "0_Transformer"
+        return str(sub if (sub / "config.json").exists() else path)
+    return getattr(st[0].model, "name_or_path", None) or model
+
+
+def _optimize(raw: Path, out: Path, config: Any) -> Path:
+    """Fuse attention, layer norm and GELU with ONNX Runtime's transformer optimizer (BERT-like models)."""
+    from onnxruntime.transformers import optimizer
+
+    heads = int(getattr(config, "num_attention_heads", 0) or 0)
+    hidden = int(getattr(config, "hidden_size", 0) or 0)
+    model_type = "bert" if getattr(config, "model_type", "") in {"bert", "roberta", "xlm-roberta", "mpnet"} else None
+    if model_type is None:
+        return raw
+    fused = optimizer.optimize_model(str(raw), model_type=model_type, num_heads=heads, hidden_size=hidden,
+                                     opt_level=1, use_gpu=False)
+    fused.save_model_to_file(str(out))
+    return out
+
+
+def _quantize(src: Path, out: Path) -> None:
+    """Dynamic int8: signed per-channel weights (VNNI u8 x s8 kernels), activations quantized at run time."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # Per-channel keeps cosine to fp32 at ~0.994; per-tensor (optimum's avx512_vnni preset) drops to ~0.94.
+    # reduce_range=False is right for VNNI (no 16-bit accumulation overflow as on plain AVX2).
+    quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8, per_channel=True, reduce_range=False,
+                     extra_options={"DefaultTensorType": 1})  # 1 = FLOAT, for outputs of fused contrib ops
+
+
+def _onnxruntime_runner(onnx_file: Path, threads: int | None) -> Callable[[dict], np.ndarray]:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+    wanted = [i.name for i in session.get_inputs()]
+
+    def run(feeds: dict) -> np.ndarray:
+        return session.run(["last_hidden_state"], {k: feeds[k] for k in wanted})[0]
+
+    return run
+
+
+def _openvino_runner(onnx_file: Path, precision: str, threads: int | None) -> Callable[[dict], np.ndarray]:
+    import openvino as ov
+
+    core = ov.Core()
+    config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision}
+    if threads:
+        config["INFERENCE_NUM_THREADS"] = threads
+    if precision == "bf16" and "BF16" not in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES"):
+        config["INFERENCE_PRECISION_HINT"] = "f32"  # no native bf16 on this CPU: emulation would be slower
+    compiled = core.compile_model(core.read_model(str(onnx_file)), "CPU", config)
+    wanted = [p.get_any_name() for p in compiled.inputs]
+    request = compiled.create_infer_request()
+
+    def run(feeds: dict) -> np.ndarray:
+        return np.array(request.infer({k: feeds[k] for k in wanted})[compiled.output(0)], copy=True)
+
+    return run
+
+
+class _RuntimeEncoder(torch.nn.Module):
+    """Stands in for the Hugging Face model inside sentence-transformers' Transformer module."""
+
+    def __init__(self, run: Callable[[dict], np.ndarray], config: Any, backend: str):
+        super().__init__()
+        self._run = run
+        self.config = config
+        self.backend = backend
+
+    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, **_: Any):
+        from transformers.modeling_outputs import BaseModelOutput
+
+        feeds = {"input_ids": input_ids, "attention_mask": attention_mask}
+        feeds["token_type_ids"] = token_type_ids if token_type_ids is not None else torch.zeros_like(input_ids)
+        arrays = {k: v.detach().cpu().numpy().astype(np.int64, copy=False) for k, v in feeds.items()}
+        return BaseModelOutput(last_hidden_state=torch.from_numpy(self._run(arrays)))

@@ -1,0 +1,1 @@
+"""Score indexes against labeled queries: query sets, span resolution, metrics, reports."""

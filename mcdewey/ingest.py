@@ -1,0 +1,306 @@
+"""Ingest a library into an index: read, chunk, embed and write only what changed since the last run."""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+import mcdewey
+from mcdewey.library import ReadError, SkipFile, file_fingerprint, read_document, scan_library
+from mcdewey.embeddings import CachedEmbedder, EmbeddingCache, canonical_backend, canonical_model, get_embedder
+from mcdewey.models import Chunk, Document
+from mcdewey.search import SearchConfig
+from mcdewey.store import FTS_FIELDS, Workspace
+
+EMBED_BATCH = 256  # chunks per embedding call (the model sorts them by length inside)
+WRITE_BATCH = 4096  # rows per LanceDB append: fewer, larger fragments search faster
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    index: str
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    errors: int = 0
+    chunks_added: int = 0
+    chunks_total: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    skipped_files: list[dict] = field(default_factory=list)
+
+    @property
+    def chunks_per_second(self) -> float:
+        """Embedding throughput over the whole run (reading, chunking and writing included)."""
+        return self.chunks_added / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["chunks_per_second"] = round(self.chunks_per_second, 2)
+        return out
+
+
+@dataclass
+class _Plan:
+    """Library files sorted into what this run must do."""
+
+    files: dict[str, dict]  # doc_id (path in the library) -> manifest entry, updated as the run goes
+    todo: list[tuple[str, Path, str, str]]  # (doc_id, path, fingerprint, format) to read and index
+    remove: list[str]  # doc_ids whose chunks go
+    library_fingerprint: str
+
+
+def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "recursive",
+           params: dict | None = None, model: str | None = None, backend: str | None = None,
+           progress: bool = True) -> IngestReport:
+    """Bring index `index` up to date with `library`; safe to interrupt and re-run."""
+    from mcdewey.chunking import chunker_params, get_chunker
+
+    started = time.perf_counter()
+    library = Path(library).resolve()
+    if not library.is_dir():
+        raise FileNotFoundError(f"library folder {library} does not exist")
+    chunker = get_chunker(strategy, **(params or {}))
+    previous = workspace.read_manifest(index)
+    if previous and model is None and backend is None:  # a re-run keeps the index's model and backend
+        model, backend = previous["model"], previous["backend"]
+    config = {"strategy": strategy, "params": chunker_params(chunker), "model": canonical_model(model),
+              "backend": canonical_backend(model, backend)}
+    _check_same_config(index, previous, config)
+    report = IngestReport(index=index)
+    plan = _plan(library, previous, report)
+    # Loading a model takes seconds: a run with nothing to embed never loads it.
+    embedder = get_embedder(config["model"], config["backend"], workspace.home / "cache" / "models") \
+        if plan.todo or previous is None else None
+    dim = embedder.dim if embedder else previous["dim"]
+    cached = CachedEmbedder(embedder, EmbeddingCache(workspace.embedding_cache_path())) if embedder else None
+    with workspace.writer(index, dim) as writer:
+        if plan.remove:
+            writer.delete_docs(plan.remove)
+        if plan.todo:
+            _run_pipeline(library, plan, chunker, cached, writer, report, progress)
+        tables = writer.finalize(FTS_FIELDS) if (plan.todo or plan.remove or previous is None) \
+            else previous["tables"]
+        report.seconds = time.perf_counter() - started
+        if cached:
+            report.embed_seconds = cached.model_seconds
+            report.cache_hits, report.cache_misses = cached.hits, cached.misses
+            cached.cache.close()
+        manifest = _manifest(index, config, dim, library, plan, tables, report, previous)
+        writer.commit(manifest)
+    report.chunks_total = manifest["counts"]["chunks"]
+    report.documents = manifest["counts"]["documents"]
+    return report
+
+
+def _check_same_config(index: str, previous: dict | None, config: dict) -> None:
+    if previous is None:
+        return
+    old = {k: previous.get(k) for k in config}
+    if old != config:
+        diff = ", ".join(f"{k}: {old[k]!r} -> {config[k]!r}" for k in config if old[k] != config[k])
+        raise ValueError(f"index {index!r} was built with a different set-up ({diff}); "
+                         f"ingest under another --index name, or delete {index!r} first")
+
+
+def _scan(library: Path) -> tuple[list[tuple[str, Path, str]], list[tuple[str, str, str]]]:
+    """Candidate documents as (doc_id, path, format) and files left out as (doc_id, status, reason)."""
+    scan = scan_library(library)
+    candidates = sorted((doc_id, library / doc_id, fmt) for doc_id, fmt in scan.candidates.items())
+    left_out = [(i.path, "skipped", i.reason) for i in scan.skipped] + [(i.path, "error", i.reason) for i in scan.errors]
+    return candidates, left_out
+
+
+def _plan(library: Path, previous: dict | None, report: IngestReport) -> _Plan:
+    candidates, left_out = _scan(library)
+    with ThreadPoolExecutor(max_workers=4) as pool:  # hashing releases the GIL
+        fps = list(pool.map(lambda c: file_fingerprint(c[1]), candidates))
+    old = dict((previous or {}).get("files", {}))
+    files: dict[str, dict] = {}
+    todo, remove = [], []
+    for (doc_id, path, fmt), fp in zip(candidates, fps):
+        entry = old.pop(doc_id, None)
+        if entry and entry["fingerprint"] == fp:  # same bytes: same chunks, or the same reason to skip
+            files[doc_id] = entry
+            report.unchanged += entry["status"] == "indexed"
+            report.skipped += entry["status"] != "indexed"
+            continue
+        report.changed += entry is not None
+        report.new += entry is None
+        if entry and entry.get("doc_id"):
+            remove.append(entry["doc_id"])
+        todo.append((doc_id, path, fp, fmt))
+    for doc_id, status, reason in left_out:
+        entry = old.pop(doc_id, None)
+        if entry and entry.get("doc_id"):
+            remove.append(entry["doc_id"])
+        files[doc_id] = {"fingerprint": "", "status": status, "reason": reason}
+        report.skipped += 1
+        report.errors += status == "error"
+        report.skipped_files.append({"path": doc_id, "reason": reason})
+    for entry in old.values():  # gone from the library
+        report.deleted += entry["status"] == "indexed"
+        if entry.get("doc_id"):
+            remove.append(entry["doc_id"])
+    digest = hashlib.sha256()
+    for (doc_id, *_), fp in zip(candidates, fps):
+        digest.update(f"{doc_id}\0{fp}\n".encode())
+    return _Plan(files, todo, sorted(set(remove)), digest.hexdigest())
+
+
+def _produce(library: Path, todo: list, chunker, out: queue.Queue, stop: threading.Event) -> None:
+    """Read and chunk documents in a thread so the model never waits for the readers."""
+    try:
+        for doc_id, path, fp, fmt in todo:
+            if stop.is_set():
+                return
+            try:
+                doc = read_document(library, path, fmt=fmt)
+                out.put((doc_id, fp, doc, chunker.chunk(doc), None))
+            except SkipFile as exc:
+                out.put((doc_id, fp, None, [], ("skipped", exc.reason)))
+            except ReadError as exc:
+                out.put((doc_id, fp, None, [], ("error", exc.reason)))
+            except Exception as exc:  # one bad file never stops the library: report it and go on
+                out.put((doc_id, fp, None, [], ("error", f"{type(exc).__name__}: {exc}")))
+    except BaseException as exc:  # surfaces in the consumer instead of dying silently
+        out.put(exc)
+    finally:
+        out.put(None)
+
+
+def _run_pipeline(library: Path, plan: _Plan, chunker, embedder: CachedEmbedder, writer,
+                  report: IngestReport, progress: bool) -> None:
+    q: queue.Queue = queue.Queue(maxsize=32)
+    stop = threading.Event()
+    producer = threading.Thread(target=_produce, args=(library, plan.todo, chunker, q, stop), daemon=True)
+    producer.start()
+    bars = _Bars(len(plan.todo)) if progress else None
+    pending_chunks: list[Chunk] = []
+    rows: list[tuple[list[Chunk], np.ndarray]] = []
+    docs: list[tuple[Document, str]] = []
+    try:
+        with bars or nullcontext():
+            while (item := q.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                rel, fp, doc, chunks, problem = item
+                _record(plan.files, report, rel, fp, doc, chunks, problem)
+                if doc is not None:
+                    docs.append((doc, fp))
+                pending_chunks.extend(chunks)
+                bars and bars.advance("read", 1, extra=len(chunks))
+                if len(pending_chunks) >= EMBED_BATCH:
+                    rows.append(_embed(pending_chunks, embedder, bars))
+                    pending_chunks = []
+                if sum(len(c) for c, _ in rows) >= WRITE_BATCH:
+                    _write(writer, rows, docs, report, bars)
+                    rows, docs = [], []
+            if pending_chunks:
+                rows.append(_embed(pending_chunks, embedder, bars))
+            _write(writer, rows, docs, report, bars)
+    finally:
+        stop.set()
+        while producer.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                producer.join(0.05)
+
+
+def _record(files: dict, report: IngestReport, rel: str, fp: str, doc: Document | None, chunks: list[Chunk],
+            problem: tuple[str, str] | None) -> None:
+    if doc is None:
+        files[rel] = {"fingerprint": fp, "status": problem[0], "reason": problem[1]}
+        report.skipped += 1
+        report.errors += problem[0] == "error"
+        report.skipped_files.append({"path": rel, "reason": problem[1]})
+        return
+    files[rel] = {"fingerprint": fp, "status": "indexed", "doc_id": doc.doc_id, "vendor": doc.vendor,
+                  "product": doc.product, "version": doc.version, "title": doc.title,
+                  "pages": len({p.page for p in doc.pages}), "chunks": len(chunks)}
+
+
+def _embed(chunks: list[Chunk], embedder: CachedEmbedder, bars) -> tuple[list[Chunk], np.ndarray]:
+    vectors = embedder.embed_documents([c.embed_text or c.text for c in chunks])
+    bars and bars.advance("embedded", len(chunks))
+    return chunks, vectors
+
+
+def _write(writer, rows: list, docs: list, report: IngestReport, bars) -> None:
+    if docs:
+        writer.add_documents(docs)
+    if rows:
+        chunks = [c for part, _ in rows for c in part]
+        writer.add_chunks(chunks, np.concatenate([v for _, v in rows]))
+        report.chunks_added += len(chunks)
+        bars and bars.advance("written", len(chunks))
+
+
+class _Bars:
+    """Three rich progress bars: documents read, chunks embedded, rows written."""
+
+    def __init__(self, documents: int):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from mcdewey.cli.app import err_console
+
+        self.progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=err_console, transient=False)
+        self.tasks = {
+            "read": self.progress.add_task("documents read", total=documents),
+            "embedded": self.progress.add_task("chunks embedded", total=0),
+            "written": self.progress.add_task("rows written", total=0),
+        }
+        self.chunks = 0
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def advance(self, name: str, n: int, extra: int = 0) -> None:
+        if extra:  # chunks known so far: the totals of the other two bars grow as documents are read
+            self.chunks += extra
+            for other in ("embedded", "written"):
+                self.progress.update(self.tasks[other], total=self.chunks)
+        self.progress.advance(self.tasks[name], n)
+
+
+def _manifest(index: str, config: dict, dim: int, library: Path, plan: _Plan, tables: dict,
+              report: IngestReport, previous: dict | None) -> dict:
+    indexed = [f for f in plan.files.values() if f["status"] == "indexed"]
+    return {
+        "name": index,
+        **config,
+        "dim": dim,
+        "library": {"path": str(library), "fingerprint": plan.library_fingerprint},
+        "counts": {"documents": len(indexed), "chunks": sum(f["chunks"] for f in indexed),
+                   "pages": sum(f.get("pages", 0) for f in indexed),
+                   "skipped": sum(f["status"] != "indexed" for f in plan.files.values())},
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "mcdewey_version": mcdewey.__version__,
+        "search": (previous or {}).get("search") or SearchConfig().to_dict(),
+        "fts_fields": list(FTS_FIELDS),
+        "last_ingest": {k: v for k, v in report.to_dict().items() if k != "skipped_files"},
+        "tables": tables,
+        "files": plan.files,
+    }

@@ -1,0 +1,62 @@
+"""One Starlette app serving an exported index: the pages, the JSON API, /healthz and the MCP endpoint /mcp."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from mcdewey.models import Filters, Hit
+from mcdewey.server.catalog import Catalog, IndexLike, SearchFn
+from mcdewey.server.guard import Access, Guard
+from mcdewey.server.mcp import build_mcp
+from mcdewey.server.views import Links
+from mcdewey.server.web import web_routes
+
+__all__ = ["Access", "create_app", "open_app"]
+
+
+def create_app(index: IndexLike, access: Access | None = None, public_url: str = "",
+               search_fn: SearchFn | None = None, max_parallel: int | None = None) -> Starlette:
+    """The whole server for one opened index.
+
+    Args:
+        public_url: scheme://host:port put in front of the links MCP tools return ("" = site-relative).
+        search_fn: the search function (default mcdewey.search.search).
+        max_parallel: searches run at once (default: the number of CPU cores).
+    """
+    access = access or Access()
+    catalog = Catalog(index, search_fn or _search, Links(public_url.rstrip("/")), max_parallel or os.cpu_count() or 2)
+    server = build_mcp(catalog)
+    # Stateless with JSON responses: each POST is answered on its own, so clients need no session affinity.
+    server.streamable_http_app(stateless_http=True, json_response=True, transport_security=access.transport_security())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with server.session_manager.run():
+            yield
+
+    routes = [Route("/mcp", StreamableHTTPASGIApp(server.session_manager), methods=["GET", "POST", "DELETE"]),
+              *web_routes(catalog)]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(Guard, access=access)
+    app.state.catalog = catalog
+    return app
+
+
+def open_app(export_dir: Path, access: Access | None = None, public_url: str = "") -> Starlette:
+    """create_app over an export folder written by `mcdewey export`."""
+    from mcdewey.store import open_index
+
+    return create_app(open_index(Path(export_dir)), access, public_url)
+
+
+def _search(index: IndexLike, query: str, k: int, mode: str, filters: Filters | None) -> list[Hit]:
+    from mcdewey.search import search
+
+    return search(index, query, k=k, mode=mode, filters=filters)

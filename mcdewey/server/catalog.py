@@ -1,0 +1,141 @@
+"""The served index behind one front: input limits, lookups that fail clearly, and a cap on parallel searches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+
+from mcdewey.models import Chunk, Document, Filters, Hit
+from mcdewey.server.views import (
+    ChunkView,
+    ContextResult,
+    LibraryResult,
+    Links,
+    SearchResult,
+    chunk_view,
+    hit_view,
+    library_result,
+)
+
+MODES = ("hybrid", "vector", "keyword")
+MAX_QUERY_CHARS = 1000
+MAX_LIMIT = 50
+MAX_NEIGHBOURS = 10
+# Longest facet value accepted; real vendor/product/version names are a few dozen characters.
+MAX_FACET_CHARS = 200
+
+# Manifest keys /healthz repeats; the rest (file table, library path, ingest logs) stays private.
+SUMMARY_KEYS = ("name", "strategy", "params", "model", "backend", "dim", "built_at", "exported_at",
+                "mcdewey_version", "eval")
+
+T = TypeVar("T")
+
+
+class IndexLike(Protocol):
+    """What the server needs of mcdewey.store.Index."""
+
+    manifest: dict
+
+    def get_chunk(self, chunk_id: str) -> Chunk | None: ...
+    def neighbours(self, chunk_id: str, before: int = 1, after: int = 1) -> list[Chunk]: ...
+    def doc_chunks(self, doc_id: str) -> list[Chunk]: ...
+    def get_document(self, doc_id: str) -> Document | None: ...
+    def library_summary(self) -> list[dict]: ...
+
+
+SearchFn = Callable[[IndexLike, str, int, str, Filters | None], list[Hit]]
+
+
+class CatalogError(ValueError):
+    """A request the catalog refuses; `status` is the HTTP status the web layer answers with."""
+
+    status = 400
+
+
+class NotFound(CatalogError):
+    status = 404
+
+
+class Catalog:
+    """Read-only access to an exported index for the MCP tools, the JSON API and the pages."""
+
+    def __init__(self, index: IndexLike, search_fn: SearchFn, links: Links, max_parallel: int = 2):
+        self.index = index
+        self._search = search_fn
+        self.links = links
+        # Searches are CPU-bound (query embedding, ranking); more in flight than cores only adds queueing jitter.
+        self.limiter = CapacityLimiter(max_parallel)
+        self._library: LibraryResult | None = None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking catalog call off the event loop, within the parallelism cap."""
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
+
+    def search(self, query: str, vendor: str | None = None, product: str | None = None,
+               version: str | None = None, limit: int = 5, mode: str = "hybrid") -> SearchResult:
+        query = (query or "").strip()
+        if not query:
+            raise CatalogError("query is empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise CatalogError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise CatalogError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        if mode not in MODES:
+            raise CatalogError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        facets = {"vendor": vendor or None, "product": product or None, "version": version or None}
+        if any(v and len(v) > MAX_FACET_CHARS for v in facets.values()):
+            raise CatalogError(f"a filter value is longer than {MAX_FACET_CHARS} characters")
+        filters = Filters(**facets)
+        hits = self._search(self.index, query, limit, mode, None if filters.is_empty() else filters)
+        return SearchResult(
+            query=query, mode=mode, filters={k: v for k, v in facets.items() if v},
+            hits=[hit_view(h, self.links) for h in hits],
+        )
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        chunk = self.index.get_chunk(chunk_id) if chunk_id and len(chunk_id) <= 1000 else None
+        if chunk is None:
+            raise NotFound(
+                f"unknown chunk_id {chunk_id!r}: chunk_ids come from search_docs results and look like "
+                "'product::version::folder::document::N'"
+            )
+        return chunk
+
+    def chunk_view(self, chunk_id: str) -> ChunkView:
+        return chunk_view(self.chunk(chunk_id), self.links)
+
+    def context(self, chunk_id: str, before: int = 1, after: int = 1) -> ContextResult:
+        if not (0 <= before <= MAX_NEIGHBOURS and 0 <= after <= MAX_NEIGHBOURS):
+            raise CatalogError(f"before and after must be between 0 and {MAX_NEIGHBOURS}")
+        chunk = self.chunk(chunk_id)
+        near = self.index.neighbours(chunk_id, before, after) or [chunk]
+        return ContextResult(chunk_id=chunk_id, doc_id=chunk.doc_id,
+                             chunks=[chunk_view(c, self.links) for c in near])
+
+    def neighbours(self, chunk_id: str, before: int, after: int) -> list[Chunk]:
+        return self.index.neighbours(chunk_id, before, after) or [self.chunk(chunk_id)]
+
+    def document(self, doc_id: str) -> Document:
+        doc = self.index.get_document(doc_id) if doc_id and len(doc_id) <= 1000 else None
+        if doc is None:
+            raise NotFound(f"unknown document {doc_id!r}: doc_ids are the `doc_id` of search hits")
+        return doc
+
+    def library(self) -> LibraryResult:
+        # The export is read-only, so its summary never changes while served.
+        if self._library is None:
+            self._library = library_result(self.index.library_summary())
+        return self._library
+
+    def summary(self) -> dict:
+        """How the index was built, and what it holds: what /healthz reports (no file-system paths)."""
+        m = self.index.manifest
+        lib = self.library()
+        out = {k: m[k] for k in SUMMARY_KEYS if k in m}
+        out["library_fingerprint"] = (m.get("library") or {}).get("fingerprint")
+        out["counts"] = {"documents": lib.documents, "pages": lib.pages, "chunks": lib.chunks,
+                         "vendors": len(lib.vendors)}
+        return out

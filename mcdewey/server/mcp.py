@@ -1,0 +1,147 @@
+"""The MCP face of the catalog: four tools and two resources on the official SDK's MCPServer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from mcdewey.server.catalog import MAX_LIMIT, MAX_NEIGHBOURS, MAX_QUERY_CHARS, Catalog, CatalogError
+from mcdewey.server.views import (
+    ChunkView,
+    ContextResult,
+    LibraryResult,
+    SearchResult,
+    citation,
+    render_chunk,
+    render_context,
+    render_library,
+    render_search,
+)
+
+INSTRUCTIONS = """\
+McDewey searches a library of vendor product documentation (manuals, admin and developer guides) and
+returns passages with page-exact citations. Start with search_docs; cite results by source and page.
+Call list_library to learn which vendors, products and versions exist before filtering by them."""
+
+SEARCH_DOCS = """\
+Search the documentation library and return the best-matching passages, best first.
+
+Use it for any question about how a product works, is configured, or behaves. Each hit carries the
+passage text and a citation: source (document path), page (physical page; page_label is the number
+printed on the page when different), section heading path, and a url to show the user.
+
+Filters: pass product (and version) when the user names a product or release, or when results mix up
+similar products; values must match list_library exactly (e.g. product "cucm", version "v15"). Leave
+them out for general questions. vendor narrows to one vendor's documents.
+
+Each hit's chunk_id identifies the passage: pass it to get_context to read the text around it, or to
+get_chunk to fetch it again. mode: "hybrid" (default, best in general), "keyword" (exact terms, error
+codes, API names) or "vector" (paraphrased questions)."""
+
+GET_CHUNK = """\
+Fetch one passage by its chunk_id (from search_docs or get_context) with its full citation: document,
+page, printed page label, section path and url. Use it to re-read or cite a passage you already found."""
+
+GET_CONTEXT = """\
+Read a passage together with its neighbours in the same document, in document order. Use it when a
+search hit is cut off mid-procedure, refers to a table or step just before or after it, or you need
+more of the surrounding section. before/after = how many passages to add on each side (0-10)."""
+
+LIST_LIBRARY = """\
+List what the library holds: vendors, their products and the versions of each, with document, page
+and passage counts. Use it to find the exact product/version names that search_docs filters accept,
+or to tell the user whether a product or release is covered at all."""
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
+                            open_world_hint=False)
+
+
+def _prose(text: str) -> str:
+    """Unwrap the hard line breaks of a description, keeping its paragraphs."""
+    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+
+
+def _result(model: BaseModel, text: str) -> CallToolResult:
+    """Structured content for programs plus a text rendering for the model to read."""
+    return CallToolResult(content=[TextContent(type="text", text=text)],
+                          structured_content=model.model_dump(mode="json"))
+
+
+def build_mcp(catalog: Catalog) -> MCPServer:
+    """An MCPServer whose tools and resources read from `catalog`."""
+    server = MCPServer("mcdewey", title="McDewey documentation search", instructions=_prose(INSTRUCTIONS),
+                       version=_version(), log_level="WARNING")
+
+    async def call(fn, *args):
+        try:
+            return await catalog.run(fn, *args)
+        except CatalogError as exc:
+            raise ToolError(str(exc)) from exc
+
+    @server.tool(description=_prose(SEARCH_DOCS), annotations=READ_ONLY)
+    async def search_docs(
+        query: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS,
+                                    description="What to look for, in natural language or exact terms.")],
+        vendor: Annotated[str | None, Field(description="Only this vendor's documents (see list_library).")] = None,
+        product: Annotated[str | None, Field(description="Only this product (see list_library).")] = None,
+        version: Annotated[str | None, Field(description="Only this version of the product.")] = None,
+        limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="How many hits to return.")] = 5,
+        mode: Literal["hybrid", "vector", "keyword"] = "hybrid",
+    ) -> Annotated[CallToolResult, SearchResult]:
+        result = await call(catalog.search, query, vendor, product, version, limit, mode)
+        return _result(result, render_search(result))
+
+    @server.tool(description=_prose(GET_CHUNK), annotations=READ_ONLY)
+    async def get_chunk(
+        chunk_id: Annotated[str, Field(description="A chunk_id from search_docs or get_context.")],
+    ) -> Annotated[CallToolResult, ChunkView]:
+        view = await call(catalog.chunk_view, chunk_id)
+        return _result(view, render_chunk(view))
+
+    @server.tool(description=_prose(GET_CONTEXT), annotations=READ_ONLY)
+    async def get_context(
+        chunk_id: Annotated[str, Field(description="A chunk_id from search_docs.")],
+        before: Annotated[int, Field(ge=0, le=MAX_NEIGHBOURS, description="Passages to add before it.")] = 1,
+        after: Annotated[int, Field(ge=0, le=MAX_NEIGHBOURS, description="Passages to add after it.")] = 1,
+    ) -> Annotated[CallToolResult, ContextResult]:
+        result = await call(catalog.context, chunk_id, before, after)
+        return _result(result, render_context(result))
+
+    @server.tool(description=_prose(LIST_LIBRARY), annotations=READ_ONLY)
+    async def list_library() -> Annotated[CallToolResult, LibraryResult]:
+        result = await call(catalog.library)
+        return _result(result, render_library(result))
+
+    # `{+doc_id}`: reserved expansion, so the slashes of a library path match (RFC 6570).
+    @server.resource("mcdewey://docs/{+doc_id}", name="document", mime_type="text/markdown",
+                     description="A whole normalized document of the library, as Markdown-style text.")
+    async def document_resource(doc_id: str) -> str:
+        try:
+            doc = await catalog.run(catalog.document, doc_id)
+        except CatalogError as exc:
+            raise ResourceNotFoundError(str(exc)) from exc
+        return f"# {doc.title}\n\n_{doc.doc_id} ({doc.vendor} {doc.product} {doc.version})_\n\n{doc.text}"
+
+    @server.resource("mcdewey://chunks/{chunk_id}", name="chunk", mime_type="text/markdown",
+                     description="One passage with its citation, by chunk_id.")
+    async def chunk_resource(chunk_id: str) -> str:
+        try:
+            view = await catalog.run(catalog.chunk_view, chunk_id)
+        except CatalogError as exc:
+            raise ResourceNotFoundError(str(exc)) from exc
+        return f"{citation(view)}\nchunk_id {view.chunk_id}\n\n{view.text}"
+
+    return server
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mcdewey")
+    except PackageNotFoundError:
+        return "0"

@@ -1,0 +1,468 @@
+"""The workspace on disk: LanceDB tables of documents and of each index's chunks, and index manifests.
+
+This is the only module that imports lancedb. Readers see an index at the table versions its
+manifest commits to, so an ingest that is interrupted half-way never shows through.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import json
+import os
+import re
+import threading
+import warnings
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import lancedb
+import numpy as np
+import pyarrow as pa
+
+from mcdewey.memtable import MemoryTable
+from mcdewey.models import Chunk, Document, Filters, PageSpan, SectionSpan
+
+DOCUMENTS_TABLE = "documents"
+# Below this many rows an exact (flat) vector search is faster than an approximate index; see
+# docs/performance-index.md for the measurement.
+VECTOR_INDEX_MIN_ROWS = 100_000
+FTS_FIELDS = ("text", "search_text")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_NO_VECTOR = [
+    "chunk_id", "doc_id", "vendor", "product", "version", "title", "start", "end", "page_start", "page_end",
+    "page_label_start", "page_label_end", "section", "text", "tokens", "embed_text", "ord",
+]
+
+
+class UnknownIndex(LookupError):
+    """Raised when an index name has no committed manifest in the workspace."""
+
+
+class IndexBusy(RuntimeError):
+    """Raised when another process is ingesting into the same index."""
+
+
+def chunk_schema(dim: int) -> pa.Schema:
+    return pa.schema([
+        ("chunk_id", pa.string()), ("doc_id", pa.string()), ("vendor", pa.string()),
+        ("product", pa.string()), ("version", pa.string()), ("title", pa.string()),
+        ("start", pa.int32()), ("end", pa.int32()), ("page_start", pa.int32()), ("page_end", pa.int32()),
+        ("page_label_start", pa.string()), ("page_label_end", pa.string()),
+        ("section", pa.list_(pa.string())), ("text", pa.string()), ("tokens", pa.int32()),
+        ("embed_text", pa.string()), ("ord", pa.int32()),
+        # Title + section path + text: a second full-text field whose worth the evaluation measures.
+        ("search_text", pa.string()),
+        ("vector", pa.list_(pa.float32(), dim)),
+    ])
+
+
+DOCUMENT_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("fingerprint", pa.string()), ("vendor", pa.string()), ("product", pa.string()),
+    ("version", pa.string()), ("title", pa.string()), ("format", pa.string()), ("text", pa.string()),
+    ("pages", pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("page", pa.int32()),
+                                  ("label", pa.string())]))),
+    ("sections", pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()),
+                                     ("path", pa.list_(pa.string()))]))),
+])
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def filters_sql(filters: Filters | None) -> str | None:
+    """A SQL predicate for LanceDB's prefilter, or None when nothing is filtered."""
+    if filters is None or filters.is_empty():
+        return None
+    parts = [f"{col} = {sql_str(val)}" for col, val in
+             (("vendor", filters.vendor), ("product", filters.product), ("version", filters.version)) if val]
+    if filters.doc_prefix:
+        parts.append(f"starts_with(doc_id, {sql_str(filters.doc_prefix)})")
+    return " AND ".join(parts)
+
+
+def chunk_rows(chunks: list[Chunk], vectors: np.ndarray, dim: int) -> pa.Table:
+    """Chunks and their vectors as an Arrow table in the chunk schema."""
+    cols: dict[str, list] = defaultdict(list)
+    for c in chunks:
+        for name in ("chunk_id", "doc_id", "vendor", "product", "version", "title", "start", "end",
+                     "page_start", "page_end", "page_label_start", "page_label_end", "text", "tokens"):
+            cols[name].append(getattr(c, name))
+        cols["section"].append(list(c.section))
+        cols["embed_text"].append(c.embed_text or c.text)
+        cols["ord"].append(c.index)
+        cols["search_text"].append("\n".join([c.title, " > ".join(c.section), c.text]))
+    flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).ravel(), type=pa.float32())
+    cols["vector"] = pa.FixedSizeListArray.from_arrays(flat, dim)
+    schema = chunk_schema(dim)
+    return pa.table({f.name: cols[f.name] for f in schema}, schema=schema)
+
+
+def document_rows(docs: list[tuple[Document, str]]) -> pa.Table:
+    rows = [{
+        "doc_id": d.doc_id, "fingerprint": fp, "vendor": d.vendor, "product": d.product, "version": d.version,
+        "title": d.title, "format": d.format, "text": d.text,
+        "pages": [{"start": p.start, "end": p.end, "page": p.page, "label": p.label} for p in d.pages],
+        "sections": [{"start": s.start, "end": s.end, "path": list(s.path)} for s in d.sections],
+    } for d, fp in docs]
+    return pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA)
+
+
+def row_to_chunk(row: dict) -> Chunk:
+    return Chunk(
+        chunk_id=row["chunk_id"], doc_id=row["doc_id"], vendor=row["vendor"], product=row["product"],
+        version=row["version"], title=row["title"], start=row["start"], end=row["end"],
+        page_start=row["page_start"], page_end=row["page_end"], page_label_start=row["page_label_start"],
+        page_label_end=row["page_label_end"], section=tuple(row["section"] or ()), text=row["text"],
+        tokens=row["tokens"], embed_text=row.get("embed_text") or "",
+    )
+
+
+def row_to_document(row: dict) -> Document:
+    return Document(
+        doc_id=row["doc_id"], vendor=row["vendor"], product=row["product"], version=row["version"],
+        title=row["title"], text=row["text"], format=row["format"],
+        pages=[PageSpan(p["start"], p["end"], p["page"], p["label"]) for p in row["pages"] or []],
+        sections=[SectionSpan(s["start"], s["end"], tuple(s["path"])) for s in row["sections"] or []],
+    )
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """Write JSON so that a reader sees either the old file or the new one, never half of either."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=2, sort_keys=False)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class Index:
+    """A committed index, read-only: chunks with vectors, the documents they cite, and the manifest."""
+
+    def __init__(self, name: str, manifest: dict, db_path: Path, chunk_table: str, cache_dir: Path | None = None):
+        self.name = name
+        self.manifest = manifest
+        self.db_path = db_path
+        self._db = lancedb.connect(str(db_path))
+        self._chunks = self._db.open_table(chunk_table)
+        version = manifest.get("tables", {}).get("chunks_version")
+        if version is not None:
+            self._chunks.checkout(version)
+        self._documents = self._db.open_table(DOCUMENTS_TABLE) if DOCUMENTS_TABLE in self._table_names() else None
+        self._files_by_doc = {f["doc_id"]: f for f in manifest.get("files", {}).values() if f.get("doc_id")}
+        self._cache_dir = cache_dir
+        self._lock = threading.Lock()
+        self._has_ann: bool | None = None
+        self._memory: MemoryTable | None = None
+
+    def _table_names(self) -> list[str]:
+        return list(self._db.table_names())
+
+    @property
+    def dim(self) -> int:
+        return int(self.manifest["dim"])
+
+    def embedder(self):
+        """The embedder queries must use: the model and backend the chunks were embedded with."""
+        from mcdewey.embeddings import get_embedder
+
+        return get_embedder(self.manifest["model"], self.manifest.get("backend"), self._cache_dir)
+
+    def count(self) -> int:
+        return self._chunks.count_rows()
+
+    def _rows(self, where: str, limit: int | None = None) -> list[dict]:
+        q = self._chunks.search().where(where).select(_NO_VECTOR)
+        q = q.limit(limit) if limit else q.limit(None)
+        return q.to_arrow().to_pylist()
+
+    def get_chunk(self, chunk_id: str) -> Chunk | None:
+        if not self.has_vector_index():
+            row = self._memory_table().get(chunk_id)
+            return row_to_chunk(row) if row else None
+        rows = self._rows(f"chunk_id = {sql_str(chunk_id)}", 1)
+        return row_to_chunk(rows[0]) if rows else None
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        if not self.has_vector_index():
+            return [row_to_chunk(r) for r in self._memory_table().doc_rows(doc_id)]
+        rows = self._rows(f"doc_id = {sql_str(doc_id)}")
+        return [row_to_chunk(r) for r in sorted(rows, key=lambda r: r["ord"])]
+
+    def neighbours(self, chunk_id: str, before: int = 1, after: int = 1) -> list[Chunk]:
+        """The chunk with up to `before` chunks ahead of it and `after` behind it, same document, in order."""
+        if not self.has_vector_index():
+            return [row_to_chunk(r) for r in self._memory_table().neighbour_rows(chunk_id, before, after)]
+        rows = self._rows(f"chunk_id = {sql_str(chunk_id)}", 1)
+        if not rows:
+            return []
+        doc_id, ord_ = rows[0]["doc_id"], rows[0]["ord"]
+        near = self._rows(f"doc_id = {sql_str(doc_id)} AND ord >= {ord_ - max(before, 0)} "
+                          f"AND ord <= {ord_ + max(after, 0)}")
+        return [row_to_chunk(r) for r in sorted(near, key=lambda r: r["ord"])]
+
+    @functools.lru_cache(maxsize=64)  # a reader paging through one document asks again and again
+    def get_document(self, doc_id: str) -> Document | None:
+        """The normalized document as this index read it (the fingerprint its chunks came from)."""
+        info = self._files_by_doc.get(doc_id)
+        if info is None or self._documents is None:
+            return None
+        rows = (self._documents.search()
+                .where(f"doc_id = {sql_str(doc_id)} AND fingerprint = {sql_str(info['fingerprint'])}")
+                .limit(1).to_arrow().to_pylist())
+        return row_to_document(rows[0]) if rows else None
+
+    def library_summary(self) -> list[dict]:
+        """Vendor, product and version with their documents, pages and chunks counted."""
+        groups: dict[tuple, dict] = {}
+        for f in self.manifest.get("files", {}).values():
+            if f.get("status") != "indexed":
+                continue
+            key = (f["vendor"], f["product"], f["version"])
+            g = groups.setdefault(key, {"vendor": key[0], "product": key[1], "version": key[2],
+                                        "documents": 0, "pages": 0, "chunks": 0})
+            g["documents"] += 1
+            g["pages"] += f.get("pages", 0)
+            g["chunks"] += f.get("chunks", 0)
+        return [groups[k] for k in sorted(groups)]
+
+    # The two ranked candidate lists search.py fuses; both prefiltered so filtered queries still fill k.
+    def vector_candidates(self, vector: np.ndarray, k: int, filters: Filters | None, config) -> list[dict]:
+        """Rows nearest to `vector` (with `_distance` = 1 - cosine), exact in memory unless the table has an ANN index."""
+        if not self.has_vector_index():
+            return self._memory_table().nearest(vector, k, filters)
+        q = self._chunks.search(vector, vector_column_name="vector").distance_type("cosine")
+        if config.nprobes:
+            q = q.nprobes(config.nprobes)
+        if config.refine_factor:
+            q = q.refine_factor(config.refine_factor)
+        if filters:
+            q = q.where(filters_sql(filters), prefilter=True)
+        return q.limit(k).select(_NO_VECTOR + ["_distance"]).to_arrow().to_pylist()
+
+    def keyword_candidates(self, text: str, k: int, filters: Filters | None, field: str = "text") -> list[dict]:
+        """BM25-ranked rows (with `_score`) from LanceDB's full-text index on `field`."""
+        q = self._chunks.search(text, query_type="fts", fts_columns=field)
+        if filters:
+            q = q.where(filters_sql(filters), prefilter=True)
+        return q.limit(k).select(_NO_VECTOR + ["_score"]).to_arrow().to_pylist()
+
+    def has_vector_index(self) -> bool:
+        if self._has_ann is None:
+            self._has_ann = any(i.index_type.upper().startswith(("IVF", "HNSW")) for i in self._chunks.list_indices())
+        return self._has_ann
+
+    def _memory_table(self) -> "MemoryTable":
+        with self._lock:
+            if self._memory is None:
+                self._memory = MemoryTable(self._chunks.to_arrow().drop_columns(["search_text"]), self.dim)
+            return self._memory
+
+    def arrow(self, columns: list[str] | None = None) -> pa.Table:
+        """The whole committed chunk table (export, benchmarks)."""
+        return self._chunks.to_arrow() if columns is None else self._chunks.to_arrow().select(columns)
+
+    def documents_arrow(self) -> pa.Table | None:
+        """The documents this index cites, at the fingerprints it read."""
+        if self._documents is None:
+            return None
+        wanted = {(d, f["fingerprint"]) for d, f in self._files_by_doc.items()}
+        table = self._documents.to_arrow()
+        keep = [(d, fp) in wanted for d, fp in zip(table["doc_id"].to_pylist(), table["fingerprint"].to_pylist())]
+        table = table.filter(pa.array(keep, type=pa.bool_()))
+        # A document read twice (two interrupted runs) may appear twice; keep one row per doc.
+        seen: set[str] = set()
+        first = []
+        for d in table["doc_id"].to_pylist():
+            first.append(d not in seen)
+            seen.add(d)
+        return table.filter(pa.array(first, type=pa.bool_()))
+
+
+class Workspace:
+    """A McDewey home folder: `lancedb/` tables, `indexes/<name>/manifest.json`, `cache/`."""
+
+    def __init__(self, home: Path | str | None = None):
+        self.home = Path(home or os.environ.get("MCDEWEY_HOME") or ".mcdewey")
+        self.db_path = self.home / "lancedb"
+        self._db = None
+        self._open: dict[str, tuple[float, Index]] = {}
+
+    @property
+    def db(self):
+        if self._db is None:
+            self.db_path.mkdir(parents=True, exist_ok=True)
+            self._db = lancedb.connect(str(self.db_path))
+        return self._db
+
+    def index_dir(self, name: str) -> Path:
+        if not _NAME_RE.match(name):
+            raise ValueError(f"invalid index name {name!r}: use letters, digits, '-', '_' or '.'")
+        return self.home / "indexes" / name
+
+    def manifest_path(self, name: str) -> Path:
+        return self.index_dir(name) / "manifest.json"
+
+    def index_names(self) -> list[str]:
+        root = self.home / "indexes"
+        return sorted(p.parent.name for p in root.glob("*/manifest.json")) if root.is_dir() else []
+
+    def read_manifest(self, name: str) -> dict | None:
+        path = self.manifest_path(name)
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def open_index(self, name: str) -> Index:
+        """The committed index `name`; reopened only when its manifest changed (a new ingest committed)."""
+        path = self.manifest_path(name)
+        if not path.exists():
+            known = ", ".join(self.index_names()) or "none yet"
+            raise UnknownIndex(f"no index named {name!r} in {self.home} (existing: {known}); "
+                               f"build it with `mcdewey ingest LIBRARY --index {name}`")
+        mtime = path.stat().st_mtime_ns
+        cached = self._open.get(name)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        manifest = json.loads(path.read_text())
+        index = Index(name, manifest, self.db_path, manifest["tables"]["chunks"], self.home / "cache" / "models")
+        self._open[name] = (mtime, index)
+        return index
+
+    def embedding_cache_path(self) -> Path:
+        return self.home / "cache" / "embeddings.sqlite"
+
+    def writer(self, name: str, dim: int) -> "IndexWriter":
+        return IndexWriter(self, name, dim)
+
+
+class IndexWriter:
+    """Writes one index's chunk table and the shared documents table; commits via the manifest."""
+
+    def __init__(self, workspace: Workspace, name: str, dim: int):
+        self.ws = workspace
+        self.name = name
+        self.dim = dim
+        self.table_name = f"chunks__{name}"
+        self.dir = workspace.index_dir(name)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock_file = None
+        self.table = None
+        self.documents = None
+
+    def __enter__(self) -> "IndexWriter":
+        self._lock_file = open(self.dir / ".lock", "w")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(f"another process is ingesting into index {self.name!r}; wait for it to finish")
+        self._recover()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+        self._lock_file.close()
+
+    def _recover(self) -> None:
+        """Undo whatever an interrupted run wrote after the last committed version."""
+        db = self.ws.db
+        manifest = self.ws.read_manifest(self.name)
+        names = set(db.table_names())
+        committed = (manifest or {}).get("tables", {}).get("chunks_version")
+        if self.table_name in names and committed is None:
+            db.drop_table(self.table_name)  # never committed: start over
+            names.discard(self.table_name)
+        if self.table_name in names:
+            self.table = db.open_table(self.table_name)
+            if self.table.version != committed:
+                self.table.restore(committed)
+        else:
+            self.table = db.create_table(self.table_name, schema=chunk_schema(self.dim))
+        if DOCUMENTS_TABLE not in names:
+            try:
+                db.create_table(DOCUMENTS_TABLE, schema=DOCUMENT_SCHEMA)
+            except ValueError:
+                pass  # another ingest created it meanwhile
+        self.documents = db.open_table(DOCUMENTS_TABLE)
+
+    def delete_docs(self, doc_ids: list[str]) -> None:
+        for i in range(0, len(doc_ids), 200):
+            part = doc_ids[i : i + 200]
+            self.table.delete(f"doc_id IN ({', '.join(sql_str(d) for d in part)})")
+
+    def add_chunks(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        if chunks:
+            self.table.add(chunk_rows(chunks, vectors, self.dim))
+
+    def add_documents(self, docs: list[tuple[Document, str]]) -> None:
+        """Store documents not stored yet; rows are immutable per (doc_id, fingerprint), shared by indexes."""
+        if not docs:
+            return
+        fps = sorted({fp for _, fp in docs})
+        have = set()
+        for i in range(0, len(fps), 200):
+            part = fps[i : i + 200]
+            rows = (self.documents.search().where(f"fingerprint IN ({', '.join(sql_str(f) for f in part)})")
+                    .select(["doc_id", "fingerprint"]).limit(None).to_arrow().to_pylist())
+            have.update((r["doc_id"], r["fingerprint"]) for r in rows)
+        new = [(d, fp) for d, fp in docs if (d.doc_id, fp) not in have]
+        if new:
+            self.documents.add(document_rows(new))
+
+    def finalize(self, fts_fields: tuple[str, ...] = FTS_FIELDS) -> dict:
+        """Compact, (re)build the indexes, and return the table versions to commit."""
+        build_indexes(self.table, fts_fields)
+        return {"chunks": self.table_name, "chunks_version": self.table.version}
+
+    def commit(self, manifest: dict) -> None:
+        write_json_atomic(self.dir / "manifest.json", manifest)
+
+
+def build_indexes(table, fts_fields: tuple[str, ...] = FTS_FIELDS) -> None:
+    """Compact small appends, then full-text, scalar and (for big tables) vector indexes."""
+    if len(table.list_versions()) > 2:
+        table.optimize(cleanup_older_than=timedelta(days=7))
+    rows = table.count_rows()
+    for field in fts_fields:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # create_fts_index is deprecated in name only; it still works
+            table.create_fts_index(field, replace=True, use_tantivy=False)
+    if rows == 0:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for col in ("chunk_id", "doc_id"):
+            table.create_scalar_index(col, index_type="BTREE", replace=True)
+        for col in ("vendor", "product", "version"):
+            table.create_scalar_index(col, index_type="BITMAP", replace=True)
+    if rows >= VECTOR_INDEX_MIN_ROWS:
+        from lancedb.index import IvfHnswSq
+
+        table.create_index("vector", config=IvfHnswSq(distance_type="cosine", num_partitions=max(1, rows // 100_000)),
+                           replace=True)
+
+
+def open_index(path: Path) -> Index:
+    """Open an exported index folder (see mcdewey.export) without the library or a workspace."""
+    path = Path(path)
+    current = path / "current"
+    root = current.resolve() if current.exists() else path
+    manifest_file = root / "manifest.json"
+    if not manifest_file.exists():
+        raise UnknownIndex(f"{path} is not an exported index (no manifest.json); "
+                           f"create one with `mcdewey export --index NAME --to {path}`")
+    manifest = json.loads(manifest_file.read_text())
+    # Non-torch backends build model files once; an export may be read-only, so they go to the user's cache.
+    cache = Path(os.environ.get("MCDEWEY_HOME") or Path.home() / ".cache" / "mcdewey") / "cache" / "models"
+    return Index(manifest.get("name", root.name), manifest, root / "lancedb", "chunks", cache)
+
+
+def create_export_tables(db_path: Path, chunks: pa.Table, documents: pa.Table | None,
+                         fts_fields: tuple[str, ...] = FTS_FIELDS) -> int:
+    """Write an export's LanceDB tables and build their indexes; returns the chunk table version."""
+    db = lancedb.connect(str(db_path))
+    table = db.create_table("chunks", chunks)
+    build_indexes(table, fts_fields)
+    db.create_table(DOCUMENTS_TABLE, documents if documents is not None else DOCUMENT_SCHEMA.empty_table())
+    return table.version

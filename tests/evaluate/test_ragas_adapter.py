@@ -1,0 +1,25 @@
+"""ragas' offline metrics through the adapter, on hand-worked inputs."""
+
+import pytest
+
+from mcdewey.evaluate.ragas_adapter import RagasInput, RagasScorer, ragas_available
+
+pytestmark = pytest.mark.skipif(not ragas_available(), reason="ragas not installed")
+
+
+def test_id_based_precision_and_recall():
+    s = RagasScorer().score(RagasInput(["a", "b", "c"], ["b", "d"], [], []))
+    assert s["ragas_id_precision"] == pytest.approx(1 / 3)
+    assert s["ragas_id_recall"] == pytest.approx(1 / 2)
+    assert s["ragas_precision"] is None and s["ragas_recall"] is None
+
+
+def test_text_based_precision_and_recall():
+    ref = "A zone is an independent connection tracking context which can be set by a ct action."
+    other = "Relay server handles all the read-only requests on its own and forwards the rest."
+    s = RagasScorer().score(RagasInput([], [], [other, ref], [ref]))
+    # Relevant only at rank 2: average precision = (1/2) / 1.
+    assert s["ragas_precision"] == pytest.approx(0.5)
+    assert s["ragas_recall"] == pytest.approx(1.0)
+    s = RagasScorer().score(RagasInput([], [], [other], [ref]))
+    assert s["ragas_recall"] == 0.0

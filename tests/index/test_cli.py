@@ -1,0 +1,54 @@
+"""The ingest, search, indexes and export commands dispatch to the modules and report clearly."""
+
+import json
+
+from typer.testing import CliRunner
+
+from mcdewey.cli import app
+
+runner = CliRunner()
+
+
+def _run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_ingest_search_indexes_export(library, tmp_path):
+    home = tmp_path / "home"
+    result = _run("ingest", library, "--index", "cli", "--model", "fake", "--param", "max_tokens=120", "--home", home)
+    assert result.exit_code == 0, result.output
+    assert "17 new" in result.output and "chunks/s" in result.output
+
+    result = _run("search", "BGP neighbor", "--index", "cli", "--home", home, "--json", "-k", "3")
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.output)
+    assert len(hits) == 3 and hits[0]["doc_id"] == "acme/router/1.0/guide/routing.md"
+    assert {"chunk_id", "score", "page_start", "page_label_start", "section", "text", "title"} <= set(hits[0])
+
+    result = _run("search", "BGP neighbor", "--index", "cli", "--home", home, "--vendor", "globex",
+                  "--mode", "vector", "--json")
+    assert {h["vendor"] for h in json.loads(result.output)} == {"globex"}
+
+    result = _run("search", "route (static)?", "--index", "cli", "--home", home)
+    assert result.exit_code == 0 and "router::" in result.output
+
+    result = _run("indexes", "--home", home, "--json")
+    manifest = json.loads(result.output)["cli"]
+    assert manifest["params"]["max_tokens"] == 120 and "files" not in manifest
+
+    result = _run("export", "--index", "cli", "--to", tmp_path / "exp", "--home", home)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "exp" / "manifest.json").exists()
+
+
+def test_unknown_index_lists_existing_ones(library, tmp_path):
+    home = tmp_path / "home"
+    _run("ingest", library, "--index", "real", "--model", "fake", "--home", home)
+    result = _run("search", "x", "--index", "typo", "--home", home)
+    assert result.exit_code == 1
+    assert "typo" in result.output and "real" in result.output
+
+
+def test_bad_strategy_parameter_is_reported(library, tmp_path):
+    result = _run("ingest", library, "--index", "x", "--model", "fake", "--param", "nonsense=1", "--home", tmp_path)
+    assert result.exit_code == 1 and "nonsense" in result.output

@@ -1,0 +1,33 @@
+"""The MCP Inspector CLI (a client the SDK did not write) lists and calls our tools."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+INSPECTOR = "@modelcontextprotocol/inspector@0.15.0"
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("npx") is None, reason="needs node/npx")]
+
+
+def inspector(url: str, *args: str) -> dict:
+    cmd = ["npx", "-y", INSPECTOR, "--cli", f"{url}/mcp", "--transport", "http", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def test_inspector_lists_tools(live):
+    tools = inspector(live.url, "--method", "tools/list")["tools"]
+    assert {t["name"] for t in tools} == {"search_docs", "get_chunk", "get_context", "list_library"}
+    assert all(t.get("outputSchema") for t in tools)
+
+
+def test_inspector_calls_search_docs(live):
+    out = inspector(live.url, "--method", "tools/call", "--tool-name", "search_docs",
+                    "--tool-arg", "query=BGP hold timer", "--tool-arg", "limit=3")
+    hits = out["structuredContent"]["hits"]
+    assert 1 <= len(hits) <= 3 and not out.get("isError")
+    assert hits[0]["chunk_id"] in out["content"][0]["text"]
