@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import queue
+import resource
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,7 @@ class IngestReport:
     documents: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
     cache_hits: int = 0
     cache_misses: int = 0
     skipped_files: list[dict] = field(default_factory=list)
@@ -50,9 +52,15 @@ class IngestReport:
         """Embedding throughput over the whole run (reading, chunking and writing included)."""
         return self.chunks_added / self.seconds if self.seconds else 0.0
 
+    @property
+    def model_chunks_per_second(self) -> float:
+        """The model alone: chunks it embedded (cache misses) per second of encode time."""
+        return self.cache_misses / self.embed_seconds if self.embed_seconds else 0.0
+
     def to_dict(self) -> dict:
         out = asdict(self)
         out["chunks_per_second"] = round(self.chunks_per_second, 2)
+        out["model_chunks_per_second"] = round(self.model_chunks_per_second, 2)
         return out
 
 
@@ -98,6 +106,7 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
         tables = writer.finalize(FTS_FIELDS) if (plan.todo or plan.remove or previous is None) \
             else previous["tables"]
         report.seconds = time.perf_counter() - started
+        report.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         if cached:
             report.embed_seconds = cached.model_seconds
             report.cache_hits, report.cache_misses = cached.hits, cached.misses

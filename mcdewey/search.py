@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 
 from mcdewey.models import Filters, Hit
@@ -52,8 +54,15 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
     if mode == "keyword":
         return _hits(_keyword_rows(index, query, k, where, config), "keyword")
     depth = max(k, config.candidates)
-    return _fuse(_vector_rows(index, query, depth, where, config),
-                 _keyword_rows(index, query, depth, where, config), k, config)
+    # The keyword search (Rust) runs while the query is embedded (torch): both release the GIL.
+    keyword = _pool().submit(_keyword_rows, index, query, depth, where, config)
+    vector = _vector_rows(index, query, depth, where, config)
+    return _fuse(vector, keyword.result(), k, config)
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="mcdewey-search")
 
 
 def _vector_rows(index: Index, query: str, k: int, where: Filters | None, config: SearchConfig) -> list[dict]:

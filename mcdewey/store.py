@@ -129,6 +129,11 @@ def row_to_document(row: dict) -> Document:
     )
 
 
+def has_table(db_path: Path, name: str) -> bool:
+    # A directory check: LanceDB's table listing is paged and deprecated in its old form.
+    return (Path(db_path) / f"{name}.lance").is_dir()
+
+
 def write_json_atomic(path: Path, data: dict) -> None:
     """Write JSON so that a reader sees either the old file or the new one, never half of either."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -151,15 +156,12 @@ class Index:
         version = manifest.get("tables", {}).get("chunks_version")
         if version is not None:
             self._chunks.checkout(version)
-        self._documents = self._db.open_table(DOCUMENTS_TABLE) if DOCUMENTS_TABLE in self._table_names() else None
+        self._documents = self._db.open_table(DOCUMENTS_TABLE) if has_table(db_path, DOCUMENTS_TABLE) else None
         self._files_by_doc = {f["doc_id"]: f for f in manifest.get("files", {}).values() if f.get("doc_id")}
         self._cache_dir = cache_dir
         self._lock = threading.Lock()
         self._has_ann: bool | None = None
         self._memory: MemoryTable | None = None
-
-    def _table_names(self) -> list[str]:
-        return list(self._db.table_names())
 
     @property
     def dim(self) -> int:
@@ -368,18 +370,16 @@ class IndexWriter:
         """Undo whatever an interrupted run wrote after the last committed version."""
         db = self.ws.db
         manifest = self.ws.read_manifest(self.name)
-        names = set(db.table_names())
         committed = (manifest or {}).get("tables", {}).get("chunks_version")
-        if self.table_name in names and committed is None:
+        if has_table(self.ws.db_path, self.table_name) and committed is None:
             db.drop_table(self.table_name)  # never committed: start over
-            names.discard(self.table_name)
-        if self.table_name in names:
+        if has_table(self.ws.db_path, self.table_name):
             self.table = db.open_table(self.table_name)
             if self.table.version != committed:
                 self.table.restore(committed)
         else:
             self.table = db.create_table(self.table_name, schema=chunk_schema(self.dim))
-        if DOCUMENTS_TABLE not in names:
+        if not has_table(self.ws.db_path, DOCUMENTS_TABLE):
             try:
                 db.create_table(DOCUMENTS_TABLE, schema=DOCUMENT_SCHEMA)
             except ValueError:

@@ -196,7 +196,7 @@ def grid(
 
 @bench_app.command("telequad")
 def telequad(
-    root: Path = typer.Option(None, "--root", help="TeleQuAD folder (default /work/shared/benchmarks/telequad/upstream)."),
+    root: Path = typer.Option(None, "--root", help="TeleQuAD folder (default: ../shared/benchmarks/telequad)."),
     index: str = typer.Option("bench-telequad", "--index", help="Index to build for the passages."),
     strategy: str = typer.Option("recursive", "--strategy", help="Chunking strategy."),
     param: list[str] = typer.Option(None, "--param", help="Strategy parameter key=value (repeatable)."),

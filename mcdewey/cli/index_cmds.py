@@ -46,8 +46,9 @@ def ingest(
         f"[bold]{index}[/bold]: {r.new} new, {r.changed} changed, {r.unchanged} unchanged, "
         f"{r.deleted} deleted, {r.skipped} skipped documents ({r.errors} errors)\n"
         f"{r.chunks_added} chunks embedded ({r.chunks_total} in the index, {r.documents} documents) "
-        f"in {r.seconds:.1f} s: {r.chunks_per_second:.1f} chunks/s, model {r.embed_seconds:.1f} s, "
-        f"cache {r.cache_hits} hits / {r.cache_misses} misses"
+        f"in {r.seconds:.1f} s: {r.chunks_per_second:.1f} chunks/s "
+        f"(model {r.embed_seconds:.1f} s, {r.model_chunks_per_second:.1f} chunks/s), "
+        f"cache {r.cache_hits} hits / {r.cache_misses} misses, peak RSS {r.peak_rss_mb:.0f} MB"
     )
 
 

@@ -67,7 +67,8 @@ def _row(g: dict) -> list[str]:
     docs = ", ".join(f"{k} {v}" for k, v in g["documents"].items())
     skipped = g["skipped"] if isinstance(g["skipped"], int) else len(g["skipped"])
     errors = g["errors"] if isinstance(g["errors"], int) else len(g["errors"])
-    return [docs, str(g["pages"]), str(g["words"]), str(g["chunks"]), dist, str(skipped), str(errors)]
+    chunks = str(g["chunks"]) if sizes.get("count") else "-"
+    return [docs, str(g["pages"]), str(g["words"]), chunks, dist, str(skipped), str(errors)]
 
 
 @app.command("sample-library")

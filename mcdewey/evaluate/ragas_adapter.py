@@ -16,7 +16,7 @@ import math
 import os
 import warnings
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 RAGAS_KEYS = ("ragas_id_precision", "ragas_id_recall", "ragas_precision", "ragas_recall")
 

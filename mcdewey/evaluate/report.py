@@ -7,7 +7,7 @@ import json
 import platform
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from mcdewey.evaluate import plots
 from mcdewey.evaluate.runner import METRIC_KEYS, QueryResult, RunResult

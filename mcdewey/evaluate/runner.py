@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from mcdewey.evaluate.metrics import (RANK_KEYS, SPAN_K, SPAN_KEYS, Range, coverage, first_relevant_rank,
                                       mean_metrics, percentile, rank_metrics, span_metrics)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from mcdewey.evaluate.queries import Evidence
-from mcdewey.models import Document
+from mcdewey.models import Document, PageSpan
 
 # ASCII letters/digits in runs, or any single non-ASCII character (NFKC may turn it into letters).
 _RUNS = re.compile(r"[0-9A-Za-z]+|[^\x00-\x7f]")
@@ -36,7 +36,7 @@ class NormText:
     offsets: np.ndarray  # int64, len(text); original index of each normalized character
 
     @classmethod
-    def build(cls, text: str) -> "NormText":
+    def build(cls, text: str) -> NormText:
         parts: list[str] = []
         offsets: list[int] = []
         for m in _RUNS.finditer(text):
@@ -184,10 +184,10 @@ def _occurrences(haystack: str, needle: str, limit: int = 1000) -> list[int]:
 def _page(doc: Document, page: int | None):
     if page is None or not doc.pages:
         return None
-    for span in doc.pages:
-        if span.page == page:
-            return span
-    return _EMPTY_PAGE  # a page the document does not have: nothing can start on it
+    spans = [s for s in doc.pages if s.page == page]
+    if not spans:
+        return _EMPTY_PAGE  # a page the document does not have: nothing can start on it
+    return PageSpan(min(s.start for s in spans), max(s.end for s in spans), page)
 
 
 class _EmptyPage:

@@ -1,0 +1,1 @@
+"""Readers turn one file of a given format into a Document: pdf, html, markdown (and MDX), text."""

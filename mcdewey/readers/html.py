@@ -10,7 +10,7 @@ import charset_normalizer
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from mcdewey.models import Document
-from mcdewey.readers.base import DocInfo, ReadError, TextBuilder, clean_block, clean_inline
+from mcdewey.readers.base import DocInfo, ReadError, TextBuilder, clean_inline
 
 # Where generators put the page body, most specific first; the whole <body> is the fallback.
 MAIN_SELECTORS = ("[role=main]", "main", "article", "div.body", "#content", "div.document")

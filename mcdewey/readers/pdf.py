@@ -44,12 +44,12 @@ def read_pdf(path: Path, info: DocInfo) -> Document:
         raise ReadError("PDF has no pages")
     if sum(len(re.findall(r"[^\W\d_]", "".join(lines))) for lines in pages) < MIN_LETTERS_PER_PAGE * n:
         raise SkipFile("no text layer")
+    title = pdf_title(meta_title, pages[0], path.stem)
     strip_running_lines(pages)
     vocabulary = _vocabulary(pages)
     pages = [[join_soft_hyphens(line, vocabulary) for line in lines] for lines in pages]
     text, spans, sections = _assemble(pages, labels, outline)
-    title = meta_title or _first_line(pages) or path.stem
-    return info.document(clean_inline(title), text, "pdf", spans, sections)
+    return info.document(title, text, "pdf", spans, sections)
 
 
 def _check_complete(path: Path) -> None:
@@ -221,45 +221,102 @@ def _join(left: str, right: str, before: str, vocabulary: Counter) -> str:
 
 
 def _assemble(pages: list[list[str]], labels: list[str | None], outline) -> tuple:
-    headings = _locate_headings(pages, outline)
+    placed, at_start = _locate_headings(pages, outline)
     builder = TextBuilder()
     for i, lines in enumerate(pages):
         builder.start_page(i + 1, labels[i])
-        placed = headings.get(i, {})
-        for level, title in headings.get((i, "unplaced"), []):
+        for level, title in at_start.get(i, []):
             builder.heading(level, title, emit=False)
         body: list[str] = []
+        skip = 0
         for j, line in enumerate(lines):
-            if j in placed:
+            if skip:
+                skip -= 1
+            elif (i, j) in placed:
+                level, count = placed[(i, j)]
                 builder.block("\n".join(body))
                 body = []
-                builder.heading(placed[j], line)
+                builder.heading(level, " ".join(lines[j : j + count]))
+                skip = count - 1
             else:
                 body.append(line)
         builder.block("\n".join(body))
     return builder.build()
 
 
-def _locate_headings(pages: list[list[str]], outline) -> dict:
-    """Map outline entries to the line of their page that prints them; unplaced ones open at the page."""
-    found: dict = {}
+def _locate_headings(pages: list[list[str]], outline) -> tuple[dict, dict]:
+    """Place outline entries on the line(s) of their page that print them.
+
+    Returns {(page, line): (level, line count)} and, for entries not printed on their page
+    before any placed entry of that page, {page: [(level, title)]}: those open at the page start.
+    Others are dropped rather than given a wrong span. Slide-tool titles ("Slide 3") are ignored.
+    """
+    placed: dict[tuple[int, int], tuple[int, int]] = {}
+    at_start: dict[int, list] = {}
     cursor: dict[int, int] = {}
     for index, level, title in outline:
-        key = _NOT_KEY.sub("", title.casefold())
-        lines = pages[index]
-        line_no = None
-        for j in range(cursor.get(index, 0), len(lines)):
-            line_key = _NOT_KEY.sub("", lines[j].casefold())
-            if key and line_key.endswith(key) and len(line_key) <= len(key) + 12:
-                line_no = j
-                break
-        if line_no is None:  # not printed as a line of its page: the section opens at the page start
-            found.setdefault((index, "unplaced"), []).append((level, title))
+        if _JUNK_TITLE.search(title) or title.casefold() == "title":
             continue
-        found.setdefault(index, {})[line_no] = level
-        cursor[index] = line_no + 1
-    return found
+        found = _find_heading(pages[index], cursor.get(index, 0), title)
+        if found:
+            line_no, count = found
+            placed[(index, line_no)] = (level, count)
+            cursor[index] = line_no + count
+        elif index not in cursor:
+            at_start.setdefault(index, []).append((level, title))
+    return placed, at_start
 
 
-def _first_line(pages: list[list[str]]) -> str:
-    return next((line for lines in pages for line in lines if line.strip()), "")
+def _find_heading(lines: list[str], start: int, title: str) -> tuple[int, int] | None:
+    """(line, line count) of the first line(s) from `start` that print `title`, maybe numbered, maybe wrapped.
+
+    `name/2` outline entries (Erlang reference manuals) match the line that starts `name(`.
+    """
+    key = _NOT_KEY.sub("", title.casefold())
+    function = re.fullmatch(r"([\w.:]+)/\d+", title)
+    if not key:
+        return None
+    for j in range(start, len(lines)):
+        if function and lines[j].lstrip().startswith(function.group(1) + "("):
+            return j, 1
+        joined = ""
+        for count in range(1, 4):
+            if j + count > len(lines):
+                break
+            joined += _NOT_KEY.sub("", lines[j + count - 1].casefold())
+            if len(joined) > len(key) + 12:
+                break
+            if joined.endswith(key):
+                return j, count
+    return None
+
+
+_CONNECTORS = {"the", "and", "of", "for", "to", "in", "a", "an", "on", "with"}
+_JUNK_TITLE = re.compile(r"(?i)^(slide \d+|untitled|microsoft (word|powerpoint)\b|copyright\b|presentation\d*$)|\.(key|pptx?|docx?|pdf|odp|odt|tex|dvi)$")
+
+
+def pdf_title(meta_title: str, first_page: list[str], stem: str) -> str:
+    """The metadata title when the first page prints it too, else the printed title, else metadata or file name.
+
+    Metadata titles are often stale ("BIRD User's Guide" on the programmer's guide) or
+    tool junk ("Slide 1", "talk.key"), so the first page has the last word.
+    """
+    meta = clean_inline(meta_title)
+    plausible = sum(ch.isalpha() for ch in meta) >= 3 and not _JUNK_TITLE.search(meta)
+    printed = _printed_title(first_page)
+    page_key = _NOT_KEY.sub("", " ".join(first_page[:12]).casefold())
+    if plausible and (not printed or _NOT_KEY.sub("", meta.casefold()) in page_key):
+        return meta
+    return printed or (meta if plausible else "") or stem
+
+
+def _printed_title(lines: list[str]) -> str:
+    """The first line of the page with words in it, continued when it visibly runs on."""
+    lines = [clean_inline(line).lstrip("•●▪■-–* ") for line in lines[:8]]
+    lines = [line for line in lines if sum(ch.isalpha() for ch in line) >= 3 and not line.endswith(":")]
+    if not lines:
+        return ""
+    title = lines[0]
+    if len(lines) > 1 and (title.split()[-1].casefold() in _CONNECTORS or lines[1].startswith("(")):
+        title = f"{title} {lines[1]}"
+    return title[:200]

@@ -171,8 +171,14 @@ def image_only_pdf() -> bytes:
 
 def encrypted_pdf(pdf: bytes) -> bytes:
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject
 
-    writer = PdfWriter()
+    class FixedIdWriter(PdfWriter):
+        # A fixed file identifier (the RC4 key depends on it) keeps the file byte-identical between builds.
+        def generate_file_identifiers(self) -> None:
+            self._ID = ArrayObject((ByteStringObject(b"mcdewey-testdata"),) * 2)
+
+    writer = FixedIdWriter()
     writer.append(PdfReader(io.BytesIO(pdf)))
     writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
     out = io.BytesIO()

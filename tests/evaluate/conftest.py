@@ -11,21 +11,21 @@ from mcdewey.evaluate.queries import Evidence, Query
 @pytest.fixture
 def memory_index() -> MemoryIndex:
     docs = [make_doc("ovs/openvswitch/3.1/relay.md", TEXT_A), make_doc("aws/connect/2023/logs.md", TEXT_B)]
-    return MemoryIndex("mem", {d.doc_id: d for d in docs}, {d.doc_id: make_chunks(d, 60) for d in docs},
+    chunks = {d.doc_id: make_chunks(d, 60) for d in docs}
+    return MemoryIndex("mem", {d.doc_id: d for d in docs}, chunks,
                        {"name": "mem", "strategy": "fixed-chars", "params": {"max_tokens": 15}, "model": "none",
                         "counts": {"chunks": 0}, "files": {"x": {}}})
 
 
 @pytest.fixture
 def labeled_queries() -> list[Query]:
+    relay, logs = "ovs/openvswitch/3.1/relay.md", "aws/connect/2023/logs.md"
     return [
-        Query("q1", "relay read only", (Evidence("ovs/openvswitch/3.1/relay.md",
-                                                  "Relay server handles all the read-only requests"),),
+        Query("q1", "relay read only", (Evidence(relay, "Relay server handles all the read-only requests"),),
               {"product": "openvswitch"}, ("ovs", "concept")),
-        Query("q2", "agent log location", (Evidence("aws/connect/2023/logs.md",
-                                                     "The agent-log.txt file is saved to your browser's default directory."),),
+        Query("q2", "agent log location",
+              (Evidence(logs, "The agent-log.txt file is saved to your browser's default directory."),),
               {}, ("connect",)),
-        Query("q3", "conntrack zone", (Evidence("ovs/openvswitch/3.1/relay.md",
-                                                 "A zone is an independent connection tracking context"),),
+        Query("q3", "conntrack zone", (Evidence(relay, "A zone is an independent connection tracking context"),),
               {}, ("ovs",)),
     ]

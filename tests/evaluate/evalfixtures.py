@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pytest
-
-from mcdewey.evaluate.queries import Evidence, Query
 from mcdewey.models import Chunk, Document, Hit
 
 TEXT_A = ("# Relay\n\nRelay server handles all the read-only requests on its own. "

@@ -23,3 +23,22 @@ def test_text_based_precision_and_recall():
     assert s["ragas_recall"] == pytest.approx(1.0)
     s = RagasScorer().score(RagasInput([], [], [other], [ref]))
     assert s["ragas_recall"] == 0.0
+
+
+def test_ragas_scores_with_the_network_blocked(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import socket\n"
+        "def refuse(*a, **k): raise OSError('network used')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from mcdewey.evaluate.ragas_adapter import RagasInput, RagasScorer\n"
+        "s = RagasScorer().score(RagasInput(['a'], ['a'], ['same text here'], ['same text here']))\n"
+        "assert s['ragas_id_recall'] == 1.0 and s['ragas_recall'] == 1.0, s\n"
+        "print('ok')\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # RAGAS_DO_NOT_TRACK unset: the adapter sets it
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]

@@ -67,3 +67,19 @@ def test_baseline_from_a_report_summary_or_a_flat_summary(tmp_path, runs):
     flat = tmp_path / "flat.json"
     flat.write_text(json.dumps(summary["configurations"][1]))
     assert load_baseline(flat)["hit@10"] == 0
+
+
+def test_grid_file_expands_to_the_product(tmp_path):
+    from mcdewey.evaluate.grid import GridError, load_grid
+
+    path = tmp_path / "grid.yaml"
+    path.write_text("models: [fake, null]\nstrategies:\n  recursive: {max_tokens: [128, 254], context: [false, true]}\n"
+                    "  page: {max_tokens: 254}\nsearch:\n  - {}\n  - {label: kw2, keyword_weight: 2.0}\n")
+    grid = load_grid(path)
+    assert len(grid.indexes) == 2 * (4 + 1) and grid.modes == ("keyword", "vector", "hybrid")
+    assert grid.size == 10 * 3 * 2
+    names = {spec.name(tmp_path) for spec in grid.indexes}
+    assert len(names) == 10 and all(n.startswith("grid-") and len(n) < 80 for n in names)
+    path.write_text("modes: [fuzzy]\nstrategies: {page: {}}\n")
+    with pytest.raises(GridError, match="modes"):
+        load_grid(path)

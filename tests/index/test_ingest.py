@@ -137,3 +137,34 @@ def test_kill_9_mid_ingest_then_rerun(built, library, workspace):
     hits = search(final, "voicemail pin", k=50, mode="keyword")
     assert len({h.chunk.doc_id for h in hits}) == 8
     assert len({h.chunk.chunk_id for h in hits}) == len(hits)  # nothing written twice
+
+
+def test_interrupted_first_ingest_is_invisible_and_restarts_cleanly(library, workspace, monkeypatch):
+    from mcdewey.store import UnknownIndex
+
+    monkeypatch.setattr(ingest_module, "EMBED_BATCH", 4)
+    monkeypatch.setattr(ingest_module, "WRITE_BATCH", 4)
+    real_add, calls = IndexWriter.add_chunks, []
+
+    def failing_add(self, chunks, vectors):
+        calls.append(1)
+        real_add(self, chunks, vectors)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(IndexWriter, "add_chunks", failing_add)
+    with pytest.raises(RuntimeError):
+        ingest(library, workspace, "fresh", model="fake", progress=False)
+    with pytest.raises(UnknownIndex):
+        workspace.open_index("fresh")
+    monkeypatch.setattr(IndexWriter, "add_chunks", real_add)
+    report = ingest(library, workspace, "fresh", model="fake", progress=False)
+    assert report.new == 17 and workspace.open_index("fresh").count() == report.chunks_total
+
+
+def test_a_second_ingest_into_the_same_index_is_refused_while_one_runs(built, library, workspace):
+    from mcdewey.store import IndexBusy
+
+    with workspace.writer("t", 384):
+        with pytest.raises(IndexBusy, match="another process"):
+            ingest(library, workspace, "t", model="fake", progress=False)

@@ -129,3 +129,12 @@ def test_read_document_accepts_paths_that_include_a_relative_root(small_library,
     root = type(small_library)(small_library.name)
     for path in (root / "acme/router/2.0/guide/routing.md", "acme/router/2.0/guide/routing.md"):
         assert read_document(root, path).doc_id == "acme/router/2.0/guide/routing.md"
+
+
+def test_generated_library_is_byte_identical_between_builds(small_library, tmp_path):
+    from data.build import build_library
+
+    again = build_library(tmp_path / "again")
+    files = sorted(p.relative_to(small_library) for p in small_library.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert all((small_library / f).read_bytes() == (again / f).read_bytes() for f in files)

@@ -73,3 +73,13 @@ def test_hyphen_heuristic_prefers_the_documents_own_spelling():
     assert join_soft_hyphens("docu\ufffementation", Counter()) == "documentation"
     assert join_soft_hyphens("SNMPv2\ufffeMIB", Counter()) == "SNMPv2-MIB"
     assert join_soft_hyphens("self\ufffesigned", Counter()) == "self-signed"
+
+
+def test_pdf_title_prefers_what_the_first_page_prints():
+    from mcdewey.readers.pdf import pdf_title
+
+    assert pdf_title("BIRD User's Guide", ["BIRD Programmer’s Documentation", "Ondrej Filip"], "prog") == "BIRD Programmer’s Documentation"
+    assert pdf_title("The Debian GNU/Linux FAQ", ["The Debian GNU/Linux FAQ", "May 31, 2022"], "faq") == "The Debian GNU/Linux FAQ"
+    assert pdf_title("talk.key", ["Asterisk and the ", "calendars"], "talk") == "Asterisk and the calendars"
+    assert pdf_title("", ["Simple Network Management Protocol", "(SNMP)", "Copyright"], "snmp") == "Simple Network Management Protocol (SNMP)"
+    assert pdf_title("Slide 1", ["▪"], "deck-2020") == "deck-2020"
