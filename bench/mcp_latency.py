@@ -44,8 +44,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(export: Path, port: int) -> subprocess.Popen:
-    cmd = [str(Path(sys.executable).parent / "mcdewey"), "serve", str(export), "--host", "127.0.0.1", "--port", str(port)]
+def start_server(export: Path, port: int, max_parallel: int) -> subprocess.Popen:
+    cmd = [str(Path(sys.executable).parent / "mcdewey"), "serve", str(export), "--host", "127.0.0.1",
+           "--port", str(port), "--max-parallel", str(max_parallel)]
     env = os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
@@ -131,15 +132,17 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=5)
     ap.add_argument("--mode", default="hybrid")
     ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--max-parallel", type=int, default=0, help="server's concurrent searches (0 = CPU cores)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
 
     queries = load_queries(args.queries, 500)
     port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"
-    proc = start_server(args.export, port)
+    proc = start_server(args.export, port, args.max_parallel)
     results: dict = {"machine": machine(), "export": str(args.export), "queries": len(queries),
-                     "limit": args.limit, "mode": args.mode, "levels": {}}
+                     "limit": args.limit, "mode": args.mode, "max_parallel": args.max_parallel or os.cpu_count(),
+                     "levels": {}}
     try:
         hits = asyncio.run(check_with_sdk(url, queries[0]))
         print(f"SDK client check: search_docs returned {hits} hits")

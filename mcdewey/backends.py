@@ -13,6 +13,7 @@ normalization stay sentence-transformers' own, so every backend embeds exactly t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -20,11 +21,11 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-import torch
 
 # backend -> (python modules it needs, pip install hint)
 _REQUIREMENTS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -81,6 +82,8 @@ def load_model(model: str, backend: str, cache_dir: Path, threads: int | None = 
     st = SentenceTransformer(str(model), device="cpu")
     if backend == "torch":
         if threads:
+            import torch
+
             torch.set_num_threads(threads)
         return st
     onnx_file = build_onnx(st, str(model), Path(cache_dir), quantize=backend == "onnx-int8")
@@ -89,7 +92,7 @@ def load_model(model: str, backend: str, cache_dir: Path, threads: int | None = 
     else:
         runner = _onnxruntime_runner(onnx_file, threads)
     transformer = st[0]
-    transformer.model = _RuntimeEncoder(runner, transformer.model.config, backend)
+    transformer.model = _runtime_encoder_class()(runner, transformer.model.config, backend)
     transformer.backend = backend
     return st
 
@@ -149,6 +152,7 @@ def _build_info(folder: Path) -> dict:
 
 def _export(st: Any, model: str, out: Path) -> list[str]:
     """Export the transformer with eager attention (fusable by ONNX Runtime); returns the input names."""
+    import torch
     from transformers import AutoModel
 
     tokenizer = st[0].tokenizer
@@ -165,7 +169,8 @@ def _export(st: Any, model: str, out: Path) -> list[str]:
             return self.inner(**dict(zip(names, args))).last_hidden_state
 
     axes = {n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer and deprecation warnings about the exporter, not about us
         # The TorchScript exporter needs no onnxscript and yields the graph ORT's BERT fusion expects.
         torch.onnx.export(_Wrapper(hf), tuple(sample[n] for n in names), str(out), input_names=names,
                           output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=ONNX_OPSET,
@@ -244,19 +249,25 @@ def _openvino_runner(onnx_file: Path, precision: str, threads: int | None) -> Ca
     return run
 
 
-class _RuntimeEncoder(torch.nn.Module):
-    """Stands in for the Hugging Face model inside sentence-transformers' Transformer module."""
+@functools.cache
+def _runtime_encoder_class() -> type:
+    """Defined on first use so that importing this module does not import torch."""
+    import torch
+    from transformers.modeling_outputs import BaseModelOutput
 
-    def __init__(self, run: Callable[[dict], np.ndarray], config: Any, backend: str):
-        super().__init__()
-        self._run = run
-        self.config = config
-        self.backend = backend
+    class RuntimeEncoder(torch.nn.Module):
+        """Stands in for the Hugging Face model inside sentence-transformers' Transformer module."""
 
-    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, **_: Any):
-        from transformers.modeling_outputs import BaseModelOutput
+        def __init__(self, run: Callable[[dict], np.ndarray], config: Any, backend: str):
+            super().__init__()
+            self._run = run
+            self.config = config
+            self.backend = backend
 
-        feeds = {"input_ids": input_ids, "attention_mask": attention_mask}
-        feeds["token_type_ids"] = token_type_ids if token_type_ids is not None else torch.zeros_like(input_ids)
-        arrays = {k: v.detach().cpu().numpy().astype(np.int64, copy=False) for k, v in feeds.items()}
-        return BaseModelOutput(last_hidden_state=torch.from_numpy(self._run(arrays)))
+        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, **_: Any):
+            feeds = {"input_ids": input_ids, "attention_mask": attention_mask,
+                     "token_type_ids": token_type_ids if token_type_ids is not None else torch.zeros_like(input_ids)}
+            arrays = {k: v.detach().cpu().numpy().astype(np.int64, copy=False) for k, v in feeds.items()}
+            return BaseModelOutput(last_hidden_state=torch.from_numpy(self._run(arrays)))
+
+    return RuntimeEncoder

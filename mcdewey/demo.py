@@ -258,6 +258,13 @@ QUERIES = [
        ["apt", "markdown", "concept"], filters={"version": "2.6"}),
     _q("apt-firmware", "where did the firmware packages go in bookworm", _APT26,
        "Debian 12 moved firmware packages into a new component, non-free-firmware", ["apt", "markdown", "version"]),
+    # The same sentence is in both apt guides: without a version filter the other version competes.
+    _q("apt-autoremove-26", "apt 2.6: remove dependencies nobody needs any more", _APT26,
+       "apt autoremove removes packages that were installed automatically",
+       ["apt", "markdown", "version", "near-duplicate"]),
+    _q("apt-pin-22", "pin priority that allows a downgrade on bullseye", _APT22,
+       "A priority above 1000 makes apt install a version even if this is a downgrade",
+       ["apt", "markdown", "version", "near-duplicate"]),
     _q("apt-security-11", "security suite name for bullseye", _APT22,
        "Debian 11 uses bullseye-security", ["apt", "markdown", "version"]),
     _q("dpkg-owner", "which package does a file belong to", _DPKG,

@@ -150,7 +150,7 @@ class ExperimentPanel:
         self.status = w.HTML()
         self.table = w.HTML()
         self.plot = w.Image(format="png")
-        self.button.on_click(lambda _: self.run())
+        self.button.on_click(lambda _: self._clicked())
         self.widget = w.VBox([w.HBox([self.strategy, self.size, self.overlap]),
                               w.HBox([self.context, self.mode, self.k]), w.HBox([self.tags, self.button]),
                               self.status, self.table, self.plot])
@@ -167,6 +167,14 @@ class ExperimentPanel:
             b = self.base
             self.labs[key] = Lab(b.library, b.workspace, select_queries(b.queries, key), b.model, b.use_ragas)
         return self.labs[key]
+
+    def _clicked(self) -> None:
+        # A widget callback's exception only reaches the browser console: show it on the panel.
+        try:
+            self.run()
+        except Exception as exc:
+            message = html.escape(f"{type(exc).__name__}: {exc}")
+            self.status.value = f"<span style='color:#b00'>{message}</span>"
 
     def run(self) -> pd.DataFrame:
         """Evaluate the controls' set-up on the chosen subset; redraw the table and the plot."""

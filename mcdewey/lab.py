@@ -36,6 +36,15 @@ class Setup:
     mode: str = "hybrid"
     k: int = 10
 
+    def __post_init__(self) -> None:
+        from mcdewey.chunking import strategy_fields
+
+        # A value the strategy ignores is reset, so set-ups that build the same index compare equal.
+        accepted = strategy_fields(self.strategy)
+        for name in ("overlap", "context"):
+            if name not in accepted:
+                object.__setattr__(self, name, type(getattr(self, name))())
+
     def params(self, model: str | None = None) -> dict:
         """The chunker parameters this set-up means for its strategy."""
         from mcdewey.chunking import strategy_fields

@@ -18,20 +18,25 @@ from mcdewey.library import LibraryScan, ReadError, SkipFile, read_document, sca
 from mcdewey.models import Chunk, Document
 
 __all__ = [
-    "chunk_boundaries", "chunk_sizes", "default_chunkers", "demo_library", "demo_queries", "documents_frame", "format_frame",
-    "BackgroundServer", "assistant_config", "free_port", "plot_boundaries", "plot_chunk_sizes", "prepare",
-    "read_sample", "skipped_frame",
+    "BackgroundServer", "assistant_config", "chunk_boundaries", "chunk_sizes", "default_chunkers", "demo_library",
+    "demo_queries", "documents_frame", "format_frame", "free_port", "pick_document", "plot_boundaries",
+    "plot_chunk_sizes", "prepare", "read_sample", "skipped_frame",
 ]
 
 EXCERPT = 70  # characters of a chunk shown in a table cell
 
 
-def prepare(library: str | Path | None, queries: str | Path | None, home: str | Path) -> tuple[Path, Path | None]:
+def prepare(library: str | Path | None, queries: str | Path | None, home: str | Path,
+            need_queries: bool = False) -> tuple[Path, Path | None]:
     """The notebooks' inputs: the given library and query set, or the demo ones written under `home`."""
     demo = Path(home) / "demo"
     lib = Path(library) if library else demo_library(demo / "library")
+    if not lib.is_dir():
+        raise FileNotFoundError(f"LIBRARY {lib} is not a folder (paths are relative to the notebook)")
     if queries:
         return lib, Path(queries)
+    if library and need_queries:
+        raise ValueError("set QUERIES to a labeled query set for this library: the demo queries fit only the demo")
     return lib, (demo_queries(demo / "queries.jsonl") if not library else None)
 
 
@@ -49,9 +54,9 @@ def format_frame(scan: LibraryScan) -> pd.DataFrame:
 
 
 def skipped_frame(scan: LibraryScan) -> pd.DataFrame:
-    """Every file a scan left out, and why."""
-    rows = [{"path": i.path, "status": "skipped", "reason": i.reason} for i in scan.skipped]
-    rows += [{"path": i.path, "status": "error", "reason": i.reason} for i in scan.errors]
+    """Every file a scan left out, and why; errors (unreadable documents) first."""
+    rows = [{"path": i.path, "status": "error", "reason": i.reason} for i in scan.errors]
+    rows += [{"path": i.path, "status": "skipped", "reason": i.reason} for i in scan.skipped]
     return pd.DataFrame(rows, columns=["path", "status", "reason"])
 
 
@@ -75,6 +80,20 @@ def read_sample(root: str | Path, limit: int | None = None, seed: int = 0,
         except (SkipFile, ReadError):
             continue  # the scan table already shows why a library has unreadable files
     return docs
+
+
+def pick_document(root: str | Path, doc_id: str | None = None) -> Document:
+    """Document `doc_id` of the library, else its first PDF (pages show there), else its first document."""
+    if doc_id:
+        return read_document(Path(root), doc_id)
+    scan = scan_library(Path(root))
+    ordered = sorted(scan.candidates, key=lambda d: (scan.candidates[d] != "pdf", d))
+    for candidate in ordered:
+        try:
+            return read_document(Path(root), candidate, fmt=scan.candidates[candidate])
+        except (SkipFile, ReadError):
+            continue
+    raise FileNotFoundError(f"no readable document in {root}")
 
 
 # ---- chunks ------------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ class Layout:
 
     The token budget of a chunk is `max_tokens` of chunk text. With `context` on, the embedded text
     is "Title > Section > Sub" + blank line + text, and the budget shrinks where needed so that the
-    prefix plus the text still fit the model input (`tokenizer.max_text_tokens`). A prefix longer
-    than half the model input is cut to that half, so a chunk always keeps room for its own text.
+    prefix plus the text still fit the model input (`tokenizer.max_text_tokens`, less a margin of
+    RETOKENIZE_MARGIN). A prefix longer than half the model input is cut to that half, so a chunk
+    always keeps room for its own text. Without context, `max_tokens` above the model input is
+    allowed (for keyword search); the model then embeds only the first part of such chunks.
     """
 
     def __init__(self, doc: Document, tokenizer: Tokenizer, max_tokens: int, context: bool = False):
@@ -29,9 +31,7 @@ class Layout:
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
         self.context = context
-        starts, ends = tokenizer.offset_arrays(doc.text)
-        self.token_starts: list[int] = starts.tolist()
-        self.token_ends: list[int] = ends.tolist()
+        self.token_starts: list[int] = tokenizer.offset_arrays(doc.text)[0].tolist()
         self._page_starts = [p.start for p in doc.pages]
         self._section_starts = [s.start for s in doc.sections]
         self._heading_lines = [(m.start(), m.end()) for m in _HEADING_LINE.finditer(doc.text)]

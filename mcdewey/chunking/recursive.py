@@ -67,7 +67,7 @@ def _split(layout: Layout, start: int, end: int, level: int, min_tokens: int) ->
         return _split(layout, start, end, level + 1, min_tokens)
     out: list[Span] = []
     buf: Span | None = None
-    for piece in zip([start, *cuts], [*cuts, end]):
+    for piece in _glue_headings(layout, list(zip([start, *cuts], [*cuts, end]))):
         if layout.fits(*piece):
             if buf and layout.fits(buf[0], piece[1]):
                 buf = (buf[0], piece[1])
@@ -83,6 +83,21 @@ def _split(layout: Layout, start: int, end: int, level: int, min_tokens: int) ->
         buf = None
         out += _split(layout, first, piece[1], level + 1, min_tokens)
     return out + ([buf] if buf else [])
+
+
+def _glue_headings(layout: Layout, pieces: list[Span]) -> list[Span]:
+    """Join each piece that is only a heading line to the piece after it: headings lead, never trail."""
+    out: list[Span] = []
+    lead: int | None = None
+    for a, b in pieces:
+        if layout.heading_only(a, b):
+            lead = a if lead is None else lead
+            continue
+        out.append((a if lead is None else lead, b))
+        lead = None
+    if lead is not None:
+        out.append((lead, pieces[-1][1]))
+    return out
 
 
 def _cuts(layout: Layout, start: int, end: int, level) -> list[int]:

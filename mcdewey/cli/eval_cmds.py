@@ -115,6 +115,8 @@ def run(
     baseline: Path = typer.Option(None, "--baseline", help="Summary JSON to compare against."),
     max_drop: float = typer.Option(0.02, "--max-drop", help="Largest allowed fall of nDCG@10 or hit@5."),
     ragas: bool = typer.Option(True, "--ragas/--no-ragas", help="Also compute ragas' offline metrics."),
+    search_set: list[str] = typer.Option(None, "--search", help="Search setting key=value for this run, e.g. "
+                                         "keyword_weight=2 or keyword_field=search_text (repeatable)."),
     home: Path = HomeOption,
 ) -> None:
     """Evaluate one index on a query set; exits 1 when the regression gate fails."""
@@ -124,15 +126,19 @@ def run(
 
     qs = _queries(queries)
     ws, idx = _open(home, index)
+    search_fn, settings = _search_with(idx, parse_params(search_set))
     runs = []
     for m in _modes(mode):
         with _progress(f"{index}/{m}", len(qs), enabled=not as_json) as progress:
-            runs.append(evaluate_index(idx, qs, m, k, use_ragas=ragas, progress=progress))
+            runs.append(evaluate_index(idx, qs, m, k, search_fn, use_ragas=ragas, progress=progress))
+            if settings:
+                runs[-1].config = {"name": f"{index}/{m}/" + ",".join(f"{k}={v}" for k, v in settings.items()),
+                                   "search": settings}
     summaries = [r.summary() for r in runs]
     gate = None
     if baseline:
         gate = check_gate(summaries[-1], load_baseline(baseline, summaries[-1]["name"]), max_drop, str(baseline))
-    for s in summaries:
+    for s in summaries if not settings else ():  # the index's own set-up only: export shows these
         save_eval_summary(ws, index, s, str(queries))
     if out:
         write_report(out, runs, str(queries), extra={"gate": gate.to_dict()} if gate else None)
@@ -150,6 +156,19 @@ def run(
         raise typer.Exit(1)
     if gate and not as_json:
         console.print(f"regression gate passed (max drop {max_drop}): {gate.deltas}")
+
+
+def _search_with(idx, settings: dict):
+    """search() with the index's SearchConfig overridden by `settings` (None: the index's own)."""
+    if not settings:
+        return None, {}
+    from mcdewey.search import SearchConfig, search
+
+    known = set(SearchConfig().to_dict())
+    if set(settings) - known:
+        _fail(f"unknown search setting(s) {sorted(set(settings) - known)}; known: {sorted(known)}")
+    config = SearchConfig.from_dict({**(idx.manifest.get("search") or {}), **settings})
+    return (lambda index, query, k, mode, filters: search(index, query, k, mode, filters, config=config)), settings
 
 
 def save_eval_summary(ws, index: str, summary: dict, queries_path: str) -> Path:

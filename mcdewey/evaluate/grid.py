@@ -54,8 +54,12 @@ class IndexSpec:
         return f"grid-{readable}-{digest}"
 
 
+_ABBREV = {"max_tokens": "mt", "min_tokens": "mn", "overlap": "ov", "context": "ctx", "model": "tok",
+           "breakpoint_percentile": "bp"}
+
+
 def _abbrev(key: str) -> str:
-    return "".join(w[0] for w in key.split("_")) if "_" in key else key[:4]
+    return _ABBREV.get(key) or ("".join(w[0] for w in key.split("_")) if "_" in key else key[:4])
 
 
 def _value(v) -> str:

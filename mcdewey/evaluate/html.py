@@ -43,9 +43,12 @@ def worst_view(results: Sequence[QueryResult]) -> list[dict]:
         for res in r.resolutions:
             ev = res.evidence
             expected.append({"doc": ev.doc, "page": ev.page, "quote": ev.quote, "status": res.status})
-        retrieved = [{"rank": h.rank, "doc": h.chunk.doc_id, "page": h.chunk.page_start,
-                      "section": " > ".join(h.chunk.section), "text": _snippet(h.chunk.text),
-                      "relevant": h.rank == r.first_rank} for h in r.hits[:3]]
+        shown = list(range(min(3, len(r.hits))))
+        if r.first_rank and r.first_rank > 3:  # also show where the evidence finally came
+            shown.append(r.first_rank - 1)
+        retrieved = [{"rank": r.hits[i].rank, "doc": r.hits[i].chunk.doc_id, "page": r.hits[i].chunk.page_start,
+                      "section": " > ".join(r.hits[i].chunk.section), "text": _snippet(r.hits[i].chunk.text),
+                      "relevant": i < len(r.covers) and bool(r.covers[i])} for i in shown]
         out.append({"id": r.query.id, "query": r.query.query, "tags": ", ".join(r.query.tags),
                     "filters": r.query.filters, "first_rank": r.first_rank,
                     "ndcg": r.metrics.get("ndcg@10"), "expected": expected, "retrieved": retrieved})

@@ -23,7 +23,7 @@ def _data_uri(fig) -> str:
 def quality_vs_size(configs: list[dict], metric: str = "ndcg@10") -> str | None:
     """nDCG@10 against chunk size (tokens), one line per strategy and mode."""
     points = [c for c in configs if c.get("chunk_size") and c.get(metric) is not None]
-    if not points:
+    if len({c["chunk_size"] for c in points}) < 2:  # one size: nothing to compare
         return None
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     groups: dict[tuple[str, str], list[dict]] = {}

@@ -30,6 +30,7 @@ class QueryResult:
     latency_ms: float
     metrics: dict[str, float | None]
     first_rank: int | None
+    covers: list[frozenset[int]] = field(default_factory=list)  # evidence indexes each hit overlaps
 
 
 @dataclass
@@ -130,4 +131,4 @@ def _evaluate_query(index, query: Query, mode: str, k: int, search_fn: SearchFn,
         metrics.update(scorer.score(RagasInput(
             retrieved_ids=[h.chunk.chunk_id for h in hits], reference_ids=[c.chunk_id for c in refs],
             retrieved_texts=[h.chunk.text for h in hits], reference_texts=[c.text for c in refs])))
-    return QueryResult(query, hits, resolutions, latency, metrics, first_relevant_rank(covers))
+    return QueryResult(query, hits, resolutions, latency, metrics, first_relevant_rank(covers), covers)

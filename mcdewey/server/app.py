@@ -38,10 +38,12 @@ def create_app(index: IndexLike, access: Access | None = None, public_url: str =
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await catalog.run(catalog.warm)
         async with server.session_manager.run():
             yield
 
-    routes = [Route("/mcp", StreamableHTTPASGIApp(server.session_manager), methods=["GET", "POST", "DELETE"]),
+    # POST only: with no sessions there is nothing to stream on GET or end with DELETE, so both answer 405.
+    routes = [Route("/mcp", StreamableHTTPASGIApp(server.session_manager), methods=["POST"]),
               *web_routes(catalog)]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(Guard, access=access)
@@ -49,11 +51,12 @@ def create_app(index: IndexLike, access: Access | None = None, public_url: str =
     return app
 
 
-def open_app(export_dir: Path, access: Access | None = None, public_url: str = "") -> Starlette:
+def open_app(export_dir: Path, access: Access | None = None, public_url: str = "",
+             max_parallel: int | None = None) -> Starlette:
     """create_app over an export folder written by `mcdewey export`."""
     from mcdewey.store import open_index
 
-    return create_app(open_index(Path(export_dir)), access, public_url)
+    return create_app(open_index(Path(export_dir)), access, public_url, max_parallel=max_parallel)
 
 
 def _search(index: IndexLike, query: str, k: int, mode: str, filters: Filters | None) -> list[Hit]:

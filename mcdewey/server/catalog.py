@@ -74,6 +74,13 @@ class Catalog:
         """Run a blocking catalog call off the event loop, within the parallelism cap."""
         return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
 
+    def warm(self) -> None:
+        """Load the query embedder now, so the first search does not pay for it."""
+        embedder = getattr(self.index, "embedder", None)
+        if embedder is not None:
+            embedder().embed_queries(["warm up"])
+        self.library()
+
     def search(self, query: str, vendor: str | None = None, product: str | None = None,
                version: str | None = None, limit: int = 5, mode: str = "hybrid") -> SearchResult:
         query = (query or "").strip()

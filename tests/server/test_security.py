@@ -108,3 +108,9 @@ def test_document_text_is_escaped(live, http):
         html = http.get(url).text
         assert "&lt;script&gt;alert(" in html and "<script>alert(" not in html
     assert "Console &lt;Release&gt; Notes" in page.text
+
+
+def test_mcp_answers_only_post(live):
+    """Stateless: no stream to hold open on GET, no session to DELETE."""
+    assert httpx.get(f"{live.url}/mcp", headers={"Accept": "text/event-stream"}, timeout=10).status_code == 405
+    assert httpx.delete(f"{live.url}/mcp", timeout=10).status_code == 405
