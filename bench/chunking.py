@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import time
 from pathlib import Path
 
 import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# A chunk whose last line is a Markdown heading: the heading should have started the next chunk.
+TRAILING_HEADING = re.compile(r"\n#{1,6} [^\n]*$")
 
 from mcdewey.chunking import describe, get_chunker, list_strategies  # noqa: E402
 from mcdewey.library import iter_documents  # noqa: E402
@@ -42,6 +45,7 @@ def run(docs, name: str, params: dict) -> dict:
         "max": int(sizes.max()),
         "under_20": f"{(sizes < 20).mean():.1%}",
         "embed_over_limit": f"{(embedded > tok.max_text_tokens).mean():.3%}",
+        "trailing_heading": sum(bool(TRAILING_HEADING.search(c.text)) for c in chunks),
         "bad_offsets": bad,
     }
 

@@ -100,7 +100,7 @@ def ann_rows(table, vector: np.ndarray, k: int, nprobes: int, refine: int, ef: i
         q = q.refine_factor(refine)
     if ef:
         q = q.ef(ef)
-    rows = q.limit(k).select(["chunk_id"]).to_arrow().column("chunk_id").to_pylist()
+    rows = q.limit(k).select(["chunk_id", "_distance"]).to_arrow().column("chunk_id").to_pylist()
     return [int(cid.rsplit("#", 1)[1]) for cid in rows]
 
 
@@ -144,6 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source-home", type=Path, default=Path(".mcdewey"))
     parser.add_argument("--source-index", default="ref")
+    parser.add_argument("--backend", default="onnx-int8", help="query backend when the source has no manifest")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/mcdewey-scale"))
     parser.add_argument("--queries", type=Path, nargs="+",
@@ -157,10 +158,13 @@ def main() -> None:
     args = parser.parse_args()
 
     report: dict = {"label": "SYNTHETIC SCALE: real chunk texts repeated, fresh mixed vectors", "rows": args.rows}
-    source_index = store.Workspace(args.source_home).open_index(args.source_index)
-    source = source_index.arrow()
-    manifest = {**source_index.manifest, "name": "scale", "tables": {}}
-    base = np.stack(source.column("vector").to_numpy(zero_copy_only=False)).astype(np.float32)
+    workspace = store.Workspace(args.source_home)
+    # An index still being built has rows but no manifest yet: its table is read as it stands.
+    manifest = workspace.read_manifest(args.source_index) or {"model": "bundled:all-MiniLM-L6-v2",
+                                                              "backend": args.backend, "dim": 384}
+    source = workspace.db.open_table(f"chunks__{args.source_index}").to_arrow()
+    manifest = {**manifest, "name": "scale", "tables": {}}
+    base = source.column("vector").combine_chunks().flatten().to_numpy().reshape(source.num_rows, -1)
     report["source"] = {"index": args.source_index, "chunks": source.num_rows, "model": manifest.get("model"),
                         "backend": manifest.get("backend")}
     vectors = synthetic_vectors(base, args.rows, args.seed)
@@ -192,7 +196,8 @@ def main() -> None:
     report["disk_gb"] = round(sum(f.stat().st_size for f in args.work.rglob("*") if f.is_file()) / 1e9, 2)
 
     queries = load_queries(args.queries)
-    embedder = source_index.embedder()
+    index = store.Index("scale", manifest, args.work / "lancedb", TABLE)
+    embedder = index.embedder()
     query_vecs = embedder.embed_queries(queries)
     t0 = time.perf_counter()
     truth = exact_top(vectors, query_vecs, 10)
@@ -204,7 +209,6 @@ def main() -> None:
     best = max(report["tuning"], key=lambda r: (r["recall@10"] >= 0.95, -r["p50_ms"] if r["recall@10"] >= 0.95
                                                  else r["recall@10"]))
     config = SearchConfig(nprobes=best["nprobes"], refine_factor=best["refine"])
-    index = store.Index("scale", manifest, args.work / "lancedb", TABLE)
     report["search"] = {"config": config.to_dict(),
                         "vector": timed_search(index, queries, "vector", config),
                         "hybrid": timed_search(index, queries, "hybrid", config),

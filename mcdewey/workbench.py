@@ -1,4 +1,4 @@
-"""Data-level helpers behind the notebooks: frames of documents, chunk sizes, boundaries and metrics.
+"""Data-level helpers behind the notebooks: library and chunk frames, chunk plots, serving from a notebook.
 
 Plotting helpers return matplotlib figures; nothing here needs Jupyter, so tests call it directly.
 The experiment lab (re-run an evaluation for a set of control values) is in `mcdewey.lab`.
@@ -43,7 +43,7 @@ def prepare(library: str | Path | None, queries: str | Path | None, home: str | 
 # ---- the library -------------------------------------------------------------------------------
 
 def format_frame(scan: LibraryScan) -> pd.DataFrame:
-    """Files per format (documents by reader, then skipped files and errors by reason)."""
+    """Files per kind and format: documents by reader, errors and skipped files by reason."""
     rows = [{"kind": "document", "format": fmt} for fmt in scan.candidates.values()]
     rows += [{"kind": "skipped", "format": issue.reason} for issue in scan.skipped]
     rows += [{"kind": "error", "format": issue.reason} for issue in scan.errors]

@@ -67,7 +67,7 @@ def _split(layout: Layout, start: int, end: int, level: int, min_tokens: int) ->
         return _split(layout, start, end, level + 1, min_tokens)
     out: list[Span] = []
     buf: Span | None = None
-    for piece in _glue_headings(layout, list(zip([start, *cuts], [*cuts, end]))):
+    for piece in glue_headings(layout, list(zip([start, *cuts], [*cuts, end]))):
         if layout.fits(*piece):
             if buf and layout.fits(buf[0], piece[1]):
                 buf = (buf[0], piece[1])
@@ -85,7 +85,7 @@ def _split(layout: Layout, start: int, end: int, level: int, min_tokens: int) ->
     return out + ([buf] if buf else [])
 
 
-def _glue_headings(layout: Layout, pieces: list[Span]) -> list[Span]:
+def glue_headings(layout: Layout, pieces: list[Span]) -> list[Span]:
     """Join each piece that is only a heading line to the piece after it: headings lead, never trail."""
     out: list[Span] = []
     lead: int | None = None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from mcdewey.chunking.base import register
 from mcdewey.chunking.layout import Layout
-from mcdewey.chunking.recursive import check_sizes, split_spans
+from mcdewey.chunking.recursive import check_sizes, glue_headings, split_spans
 from mcdewey.models import Chunk, Document
 from mcdewey.tokens import get_tokenizer
 
@@ -48,8 +48,8 @@ def _groups(layout: Layout, start: int, end: int, min_tokens: int) -> list[Span]
     cuts = layout.cuts(layout.heading_starts, start, end)
     groups: list[Span] = []
     cur: Span | None = None
-    for a, b in zip([start, *cuts], [*cuts, end]):
-        if cur is not None and _too_small(layout, cur, min_tokens):
+    for a, b in glue_headings(layout, list(zip([start, *cuts], [*cuts, end]))):
+        if cur is not None and layout.tokens(*cur) < min_tokens:
             cur = (cur[0], b)
             continue
         if cur is not None:
@@ -57,10 +57,6 @@ def _groups(layout: Layout, start: int, end: int, min_tokens: int) -> list[Span]
         cur = (a, b)
     if cur is None:
         return groups
-    if groups and _too_small(layout, cur, min_tokens) and layout.fits(groups[-1][0], cur[1]):
+    if groups and layout.tokens(*cur) < min_tokens and layout.fits(groups[-1][0], cur[1]):
         return groups[:-1] + [(groups[-1][0], cur[1])]
     return groups + [cur]
-
-
-def _too_small(layout: Layout, span: Span, min_tokens: int) -> bool:
-    return layout.heading_only(*span) or layout.tokens(*span) < min_tokens

@@ -17,6 +17,15 @@ from mcdewey.tokens import get_tokenizer
 # inside a paragraph are not boundaries.
 SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+|\n[^\S\n]*\n\s*")
 Span = tuple[int, int]
+# A persistent cache of sentence vectors (an `mcdewey.embeddings.EmbeddingCache`), set by whoever owns
+# the workspace: an evaluation grid over breakpoint_percentile or max_tokens then embeds sentences once.
+_CACHE = None
+
+
+def set_embedding_cache(cache) -> None:
+    """Look sentence vectors up in (and add them to) `cache`; None turns caching off."""
+    global _CACHE
+    _CACHE = cache
 
 
 @register("semantic")
@@ -64,9 +73,12 @@ class SemanticChunker:
 
     def _distances(self, layout: Layout, units: list[Span]) -> np.ndarray:
         """Cosine distance between each sentence and the next."""
-        from mcdewey.embeddings import get_embedder
+        from mcdewey.embeddings import CachedEmbedder, get_embedder
 
-        vectors = get_embedder(self.model).embed_documents([layout.text[a:b] for a, b in units])
+        embedder = get_embedder(self.model)
+        if _CACHE is not None:
+            embedder = CachedEmbedder(embedder, _CACHE)
+        vectors = embedder.embed_documents([layout.text[a:b] for a, b in units])
         return 1.0 - np.einsum("ij,ij->i", vectors[:-1], vectors[1:])
 
 

@@ -2,6 +2,7 @@
 
 ```yaml
 models: [null]                 # null = the bundled model; "fake" for tests
+backend: onnx-int8             # optional: torch (default), onnx, onnx-int8 or openvino
 modes: [keyword, vector, hybrid]
 k: 10
 strategies:
@@ -44,10 +45,12 @@ class IndexSpec:
     strategy: str
     params: dict
     model: str | None
+    backend: str | None = None
 
     def name(self, library: Path) -> str:
-        """A readable, stable index name; the hash tells apart libraries and long parameter lists."""
-        key = json.dumps([str(Path(library).resolve()), self.strategy, self.params, self.model], sort_keys=True)
+        """A readable, stable index name; the hash tells apart libraries, models and backends."""
+        key = [str(Path(library).resolve()), self.strategy, self.params, self.model]
+        key = json.dumps(key + [self.backend] if self.backend else key, sort_keys=True)
         digest = hashlib.sha1(key.encode()).hexdigest()[:6]
         parts = [f"{_abbrev(k)}{_value(v)}" for k, v in sorted(self.params.items())]
         readable = re.sub(r"[^A-Za-z0-9_.-]+", "", "-".join([self.strategy, *parts]))[:60]
@@ -91,7 +94,8 @@ def load_grid(path: Path | str) -> Grid:
     modes = tuple(data.get("modes") or MODES)
     if set(modes) - set(MODES):
         raise GridError(f"{path}: modes must be among {', '.join(MODES)}")
-    specs = [IndexSpec(name, params, model) for model in models
+    backend = data.get("backend")
+    specs = [IndexSpec(name, params, model, backend) for model in models
              for name, grid in strategies.items() for params in _expand(grid or {})]
     search = tuple(data.get("search") or [{}])
     return Grid(tuple(specs), modes, search, int(data.get("k", 10)))
@@ -126,8 +130,10 @@ def run_grid(grid: Grid, library: Path, workspace, queries: Sequence[Query], use
     out = GridResult()
     for n, spec in enumerate(grid.indexes, 1):
         name = spec.name(library)
-        log(f"[{n}/{len(grid.indexes)}] index {name}: {spec.strategy} {spec.params} model={spec.model}")
-        report = ingest(library, workspace, name, spec.strategy, dict(spec.params), spec.model, progress=False)
+        log(f"[{n}/{len(grid.indexes)}] index {name}: {spec.strategy} {spec.params} model={spec.model}"
+            + (f" backend={spec.backend}" if spec.backend else ""))
+        report = ingest(library, workspace, name, spec.strategy, dict(spec.params), spec.model, spec.backend,
+                        progress=False)
         out.ingest[name] = report.to_dict()
         index = workspace.open_index(name)
         for variant in grid.search:

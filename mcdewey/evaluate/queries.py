@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mcdewey.models import Filters
@@ -58,16 +58,29 @@ def query_files(path: Path | str) -> list[Path]:
     return [path]
 
 
+def set_name(root: Path, file: Path) -> str:
+    """The set a file belongs to: its first folder below `root`, else its stem (`dev`, `faq`, ...)."""
+    rel = file.relative_to(root) if root.is_dir() else Path(file.name)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
 def load_queries(path: Path | str) -> list[Query]:
-    """Every query of a file or folder of JSON Lines files; ids must be unique across them."""
+    """Every query of a file or folder of JSON Lines files; ids must be unique across them.
+
+    Each query also gets the tag `set:<name>` (see set_name) so one run over several sets can be
+    sliced per set like any other tag.
+    """
     queries: list[Query] = []
     seen: dict[str, str] = {}
     for file in query_files(path):
+        tag = f"set:{set_name(Path(path), file)}"
         for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
             where = f"{file}:{n}"
             query = parse_query(_json(line, where), where)
+            if tag not in query.tags:
+                query = replace(query, tags=query.tags + (tag,))
             if query.id in seen:
                 raise QuerySetError(f"{where}: duplicate id {query.id!r} (first at {seen[query.id]})")
             seen[query.id] = where
@@ -117,5 +130,5 @@ def query_to_dict(query: Query) -> dict:
         "query": query.query,
         "relevant": [{"doc": e.doc, "page": e.page, "quote": e.quote} for e in query.relevant],
         **({"filters": query.filters} if query.filters else {}),
-        **({"tags": list(query.tags)} if query.tags else {}),
+        **({"tags": [t for t in query.tags if not t.startswith("set:")]} if query.tags else {}),
     }

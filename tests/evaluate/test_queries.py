@@ -27,7 +27,8 @@ def test_load_file_and_folder(tmp_path):
     assert one[0].search_filters() == Filters(product="openvswitch")
     both = load_queries(tmp_path)
     assert [q.id for q in both] == ["ovs-0", "ovs-1"]
-    assert both[1].search_filters() is None and both[1].tags == ()
+    assert both[1].search_filters() is None and both[1].tags == ("set:b",)
+    assert one[0].tags == ("faq", "verbatim", "set:a")
     assert query_to_dict(one[0]) == {k: v for k, v in LINE.items()}
 
 
@@ -58,3 +59,5 @@ def test_shared_sets_load():
         pytest.skip("shared query sets not on this machine")
     assert len(load_queries(root / "dev")) == 40
     assert len(load_queries(root / "faq")) == 278
+    both = load_queries(root)
+    assert sum("set:dev" in q.tags for q in both) == 40 and sum("set:faq" in q.tags for q in both) == 278

@@ -46,7 +46,7 @@ def start_server(app, port: int) -> tuple[uvicorn.Server, threading.Thread]:
 
 
 # A document of our own next to the shared test library: markup that must reach the page as text.
-HOSTILE_DOC = ("hostile/console/1.0/notes/security-notes.txt",
+HOSTILE_DOC = ("hostile/console/1.0/notes/security notes #1.txt",
                "Console <Release> Notes\n\nSECURITY NOTES\n\nNever paste <script>alert('xss')</script> into the console & expect it to run.\n\n"
                "ROUTING\n\nStatic routes are configured with the route add command.\n")
 
