@@ -183,6 +183,24 @@ def quality(models: dict, root: Path, queries_file: Path, distractor_docs: int, 
     return result
 
 
+_RSS_PROBE = """
+import json, resource, sys
+from pathlib import Path
+from mcdewey import backends
+texts = json.loads(sys.stdin.read())
+model = backends.load_model(sys.argv[1], sys.argv[2], Path(sys.argv[3]))
+model.encode(texts, batch_size=32)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def peak_rss_mb(name: str, texts: list[str], cache: Path) -> float:
+    """Peak RSS (MB) of a fresh process that loads one backend and embeds `texts`."""
+    done = subprocess.run([sys.executable, "-c", _RSS_PROBE, backends_model(), name, str(cache)],
+                          input=json.dumps(texts), capture_output=True, text=True, check=True)
+    return round(float(done.stdout.strip().splitlines()[-1]), 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--library", type=Path, default=Path("../shared/library"))
@@ -194,6 +212,7 @@ def main() -> None:
     parser.add_argument("--slices", type=int, default=4)
     parser.add_argument("--strategy", default="recursive")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--rss", action="store_true", help="also measure each backend's peak RSS in its own process")
     parser.add_argument("--quality", action="store_true", help="also run the proxy retrieval-quality check")
     parser.add_argument("--quality-backends", default="torch,onnx-int8,openvino-bf16",
                         help="backends in the quality check (onnx/openvino fp32 match torch to cos 1.0)")
@@ -233,6 +252,9 @@ def main() -> None:
     print_table(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))  # throughput saved even if the quality part fails
+    if args.rss:
+        report["peak_rss_mb"] = {name: peak_rss_mb(name, texts[:256], args.cache) for name in names}
+        print(f"peak RSS: {report['peak_rss_mb']}", file=sys.stderr, flush=True)
     if args.quality:
         chosen = {n: m for n, m in models.items() if n in args.quality_backends.split(",")}
         report["quality_proxy"] = quality(chosen, args.library, args.queries, args.distractor_docs, args.seed,

@@ -31,7 +31,8 @@ class MemoryTable:
         vectors = table.column("vector").combine_chunks()
         self.matrix = np.ascontiguousarray(vectors.values.to_numpy(zero_copy_only=False).reshape(-1, dim))
         self.meta = table.drop_columns(["vector"]).combine_chunks()  # one chunk: take() stays fast
-        self.positions = {cid: i for i, cid in enumerate(self.meta.column("chunk_id").to_pylist())}
+        self.ids = self.meta.column("chunk_id").to_pylist()
+        self.positions = {cid: i for i, cid in enumerate(self.ids)}
         self.doc_spans: dict[str, tuple[int, int]] = {}
         for i, doc_id in enumerate(self.meta.column("doc_id").to_pylist()):
             start = self.doc_spans.get(doc_id, (i, i))[0]
@@ -44,6 +45,10 @@ class MemoryTable:
     def get(self, chunk_id: str) -> dict | None:
         pos = self.positions.get(chunk_id)
         return None if pos is None else self.rows(pos, pos + 1)[0]
+
+    def rows_of(self, chunk_ids: list[str]) -> list[dict]:
+        found = [self.positions[c] for c in chunk_ids if c in self.positions]
+        return self.meta.take(pa.array(found, type=pa.int64())).to_pylist()
 
     def doc_rows(self, doc_id: str) -> list[dict]:
         start, end = self.doc_spans.get(doc_id, (0, 0))
@@ -69,8 +74,8 @@ class MemoryTable:
             self._masks[filters] = np.asarray(pc.fill_null(keep, False).to_numpy(zero_copy_only=False), dtype=bool)
         return self._masks[filters]
 
-    def nearest(self, vector: np.ndarray, k: int, filters: Filters | None) -> list[dict]:
-        """The k rows of highest cosine similarity (vectors are normalized), `_distance` = 1 - cosine."""
+    def nearest(self, vector: np.ndarray, k: int, filters: Filters | None) -> list[tuple[str, float]]:
+        """The k chunk ids of highest cosine similarity (vectors are normalized), with the similarity."""
         # One BLAS thread: a matrix-vector product gains nothing from threads, and on a busy 2-core
         # machine they made it several times slower (contention), see docs/performance-index.md.
         with _blas_controller().limit(limits=1, user_api="blas"):
@@ -82,7 +87,4 @@ class MemoryTable:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        rows = self.meta.take(pa.array(top)).to_pylist()
-        for row, score in zip(rows, scores[top]):
-            row["_distance"] = 1.0 - float(score)
-        return rows
+        return [(self.ids[i], float(scores[i])) for i in top]

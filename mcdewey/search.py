@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 
 from mcdewey.models import Filters, Hit
-from mcdewey.store import Index, row_to_chunk
+from mcdewey.store import Index
 
 MODES = ("vector", "keyword", "hybrid")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -50,14 +50,17 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
     config = config or SearchConfig.from_dict(index.manifest.get("search"))
     where = filters if filters and not filters.is_empty() else None
     if mode == "vector":
-        return _hits(_vector_rows(index, query, k, where, config), "vector")
-    if mode == "keyword":
-        return _hits(_keyword_rows(index, query, k, where, config), "keyword")
-    depth = max(k, config.candidates)
-    # The keyword search (Rust) runs while the query is embedded (torch): both release the GIL.
-    keyword = _pool().submit(_keyword_rows, index, query, depth, where, config)
-    vector = _vector_rows(index, query, depth, where, config)
-    return _fuse(vector, keyword.result(), k, config)
+        ranking = _vector_ranking(index, query, k, where, config)
+    elif mode == "keyword":
+        ranking = _keyword_ranking(index, query, k, where, config)
+    else:
+        depth = max(k, config.candidates)
+        # The keyword search (Rust) runs while the query is embedded: both release the GIL.
+        keyword = _pool().submit(_keyword_ranking, index, query, depth, where, config)
+        vector = _vector_ranking(index, query, depth, where, config)
+        ranking = fuse(vector, keyword.result(), k, config)
+    chunks = index.chunks([cid for cid, _ in ranking])
+    return [Hit(rank=i, score=score, chunk=chunks[cid]) for i, (cid, score) in enumerate(ranking, 1)]
 
 
 @functools.cache
@@ -65,34 +68,26 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=4, thread_name_prefix="mcdewey-search")
 
 
-def _vector_rows(index: Index, query: str, k: int, where: Filters | None, config: SearchConfig) -> list[dict]:
+def _vector_ranking(index: Index, query: str, k: int, where: Filters | None,
+                    config: SearchConfig) -> list[tuple[str, float]]:
+    """Chunk ids by cosine similarity to the embedded query."""
     vector = index.embedder().embed_queries([query])[0]
-    return index.vector_candidates(vector, k, where, config)
+    return index.vector_ranking(vector, k, where, config)
 
 
-def _keyword_rows(index: Index, query: str, k: int, where: Filters | None, config: SearchConfig) -> list[dict]:
+def _keyword_ranking(index: Index, query: str, k: int, where: Filters | None,
+                     config: SearchConfig) -> list[tuple[str, float]]:
+    """Chunk ids by BM25 score."""
     text = keyword_query(query)
-    if not text:
-        return []
-    return index.keyword_candidates(text, k, where, config.keyword_field)
+    return index.keyword_ranking(text, k, where, config.keyword_field) if text else []
 
 
-def _hits(rows: list[dict], kind: str) -> list[Hit]:
-    hits = []
-    for rank, row in enumerate(rows, 1):
-        # Cosine similarity for vectors (distance is 1 - cos), BM25 for keywords.
-        score = 1.0 - float(row["_distance"]) if kind == "vector" else float(row["_score"])
-        hits.append(Hit(rank=rank, score=score, chunk=row_to_chunk(row)))
-    return hits
-
-
-def _fuse(vector_rows: list[dict], keyword_rows: list[dict], k: int, config: SearchConfig) -> list[Hit]:
+def fuse(vector: list[tuple[str, float]], keyword: list[tuple[str, float]], k: int,
+         config: SearchConfig) -> list[tuple[str, float]]:
+    """Reciprocal-rank fusion: each ranking adds weight / (rrf_k + rank); ties break by chunk id."""
     scores: dict[str, float] = {}
-    rows: dict[str, dict] = {}
-    for weight, ranked in ((config.vector_weight, vector_rows), (config.keyword_weight, keyword_rows)):
-        for rank, row in enumerate(ranked, 1):
-            cid = row["chunk_id"]
+    for weight, ranked in ((config.vector_weight, vector), (config.keyword_weight, keyword)):
+        for rank, (cid, _) in enumerate(ranked, 1):
             scores[cid] = scores.get(cid, 0.0) + weight / (config.rrf_k + rank)
-            rows.setdefault(cid, row)
     best = sorted(scores, key=lambda cid: (-scores[cid], cid))[:k]
-    return [Hit(rank=i, score=scores[cid], chunk=row_to_chunk(rows[cid])) for i, cid in enumerate(best, 1)]
+    return [(cid, scores[cid]) for cid in best]

@@ -231,9 +231,10 @@ class Index:
             g["chunks"] += f.get("chunks", 0)
         return [groups[k] for k in sorted(groups)]
 
-    # The two ranked candidate lists search.py fuses; both prefiltered so filtered queries still fill k.
-    def vector_candidates(self, vector: np.ndarray, k: int, filters: Filters | None, config) -> list[dict]:
-        """Rows nearest to `vector` (with `_distance` = 1 - cosine), exact in memory unless the table has an ANN index."""
+    # The two rankings search.py fuses, as (chunk_id, score): both prefiltered so filtered queries
+    # still fill k. Rows are fetched afterwards, for the final k only.
+    def vector_ranking(self, vector: np.ndarray, k: int, filters: Filters | None, config) -> list[tuple[str, float]]:
+        """Chunk ids nearest to `vector` with cosine similarity; exact in memory unless the table has an ANN index."""
         if not self.has_vector_index():
             return self._memory_table().nearest(vector, k, filters)
         q = self._chunks.search(vector, vector_column_name="vector").distance_type("cosine")
@@ -243,14 +244,26 @@ class Index:
             q = q.refine_factor(config.refine_factor)
         if filters:
             q = q.where(filters_sql(filters), prefilter=True)
-        return q.limit(k).select(_NO_VECTOR + ["_distance"]).to_arrow().to_pylist()
+        table = q.limit(k).select(["chunk_id", "_distance"]).to_arrow()
+        return [(cid, 1.0 - d) for cid, d in zip(table["chunk_id"].to_pylist(), table["_distance"].to_pylist())]
 
-    def keyword_candidates(self, text: str, k: int, filters: Filters | None, field: str = "text") -> list[dict]:
-        """BM25-ranked rows (with `_score`) from LanceDB's full-text index on `field`."""
+    def keyword_ranking(self, text: str, k: int, filters: Filters | None, field: str = "text") -> list[tuple[str, float]]:
+        """Chunk ids ranked by BM25 (LanceDB's full-text index on `field`) with their scores."""
         q = self._chunks.search(text, query_type="fts", fts_columns=field)
         if filters:
             q = q.where(filters_sql(filters), prefilter=True)
-        return q.limit(k).select(_NO_VECTOR + ["_score"]).to_arrow().to_pylist()
+        table = q.limit(k).select(["chunk_id", "_score"]).to_arrow()
+        return list(zip(table["chunk_id"].to_pylist(), table["_score"].to_pylist()))
+
+    def chunks(self, chunk_ids: list[str]) -> dict[str, Chunk]:
+        """The chunks with these ids (unknown ids are left out)."""
+        if not chunk_ids:
+            return {}
+        if not self.has_vector_index():
+            rows = self._memory_table().rows_of(chunk_ids)
+        else:
+            rows = self._rows(f"chunk_id IN ({', '.join(sql_str(c) for c in chunk_ids)})", len(chunk_ids))
+        return {r["chunk_id"]: row_to_chunk(r) for r in rows}
 
     def has_vector_index(self) -> bool:
         if self._has_ann is None:

@@ -9,6 +9,7 @@ from mcdewey.models import Chunk, Document, make_chunk_id
 from mcdewey.tokens import Tokenizer
 
 _HEADING_LINE = re.compile(r"^#{1,6}[ \t][^\n]*", re.MULTILINE)
+_HEADINGS_ONLY = re.compile(r"(?:#{1,6}[ \t][^\n]*+\s*+)++")
 _NON_SPACE = re.compile(r"\S")
 # A chunk cut inside a word can gain a token when its text is tokenized on its own.
 RETOKENIZE_MARGIN = 2
@@ -77,9 +78,9 @@ class Layout:
         return start, end
 
     def heading_only(self, start: int, end: int) -> bool:
-        """True when text[start:end] is a single heading line (and whitespace)."""
+        """True when text[start:end] holds nothing but heading lines (and whitespace)."""
         start, end = self.trim(start, end)
-        return self.text.startswith("#", start) and "\n" not in self.text[start:end]
+        return start < end and _HEADINGS_ONLY.fullmatch(self.text, start, end) is not None
 
     def cuts(self, positions: list[int], start: int, end: int) -> list[int]:
         """The sorted `positions` strictly inside (start, end)."""

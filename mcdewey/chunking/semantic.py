@@ -35,8 +35,10 @@ class SemanticChunker:
 
     The drop is relative to the document: a gap between adjacent sentences is a breakpoint when
     its cosine distance is in the top (100 - `breakpoint_percentile`) % of the document's gaps.
-    Headings are breakpoints too. A chunk never exceeds `max_tokens` (longer sentences are split
-    with the `recursive` rules) and is not cut below `min_tokens`. `model` embeds the sentences
+    Headings are breakpoints too, and a heading is embedded together with the sentence after it. A
+    chunk never exceeds `max_tokens` (longer sentences are split with the `recursive` rules); no
+    breakpoint cuts a chunk below `min_tokens`, and chunks left smaller are merged with a neighbour
+    that has room. `model` embeds the sentences
     (through `mcdewey.embeddings.get_embedder`, loaded on first use) and counts the tokens.
     """
 
@@ -90,5 +92,10 @@ def sentences(layout: Layout) -> list[Span]:
     out: list[Span] = []
     for a, b in zip([0, *cuts], [*cuts, len(text)]):
         pieces = [(a, b)] if layout.fits(a, b) else split_spans(layout, a, b, level=2)
-        out += [s for s in (layout.trim(*p) for p in pieces) if s[0] < s[1]]
+        for start, end in (layout.trim(*p) for p in pieces):
+            if start >= end:
+                continue
+            if out and layout.heading_only(*out[-1]) and layout.fits(out[-1][0], end):
+                start = out.pop()[0]  # a heading is one unit with the sentence after it
+            out.append((start, end))
     return out

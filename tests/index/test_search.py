@@ -111,3 +111,16 @@ def test_lookups_agree_between_memory_and_lancedb_paths(built, built_with_ann):
         assert built_with_ann.neighbours(chunks[2].chunk_id, before, after) == \
             exact.neighbours(chunks[2].chunk_id, before, after)
     assert built_with_ann.get_chunk("missing::1") is None and exact.neighbours("missing::1") == []
+
+
+def test_reciprocal_rank_fusion_hand_worked():
+    from mcdewey.search import fuse
+
+    vector = [("a", 0.9), ("b", 0.8), ("c", 0.7)]
+    keyword = [("c", 12.0), ("a", 3.0)]
+    fused = fuse(vector, keyword, 3, SearchConfig(rrf_k=60))
+    assert [cid for cid, _ in fused] == ["a", "c", "b"]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[2][1] == pytest.approx(1 / 62)
+    weighted = fuse(vector, keyword, 2, SearchConfig(rrf_k=60, vector_weight=0.0))
+    assert [cid for cid, _ in weighted] == ["c", "a"]
