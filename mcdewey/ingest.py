@@ -76,8 +76,12 @@ class _Plan:
 
 def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "recursive",
            params: dict | None = None, model: str | None = None, backend: str | None = None,
-           progress: bool = True) -> IngestReport:
-    """Bring index `index` up to date with `library`; safe to interrupt and re-run."""
+           progress: bool = True, replace: bool = False) -> IngestReport:
+    """Bring index `index` up to date with `library`; safe to interrupt and re-run.
+
+    An index keeps its set-up (strategy, parameters, model, backend); `replace=True` deletes an index
+    of the same name built differently instead of refusing.
+    """
     from mcdewey.chunking import chunker_params, get_chunker
 
     started = time.perf_counter()
@@ -90,7 +94,12 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
         model, backend = previous["model"], previous["backend"]
     config = {"strategy": strategy, "params": chunker_params(chunker), "model": canonical_model(model),
               "backend": canonical_backend(model, backend)}
-    _check_same_config(index, previous, config)
+    if previous and replace and _differences(previous, config):
+        workspace.delete_index(index)
+        previous = None
+    if previous and _differences(previous, config):
+        raise ValueError(f"index {index!r} was built with a different set-up ({_differences(previous, config)}); "
+                         f"ingest under another --index name, or rebuild it with --replace")
     report = IngestReport(index=index)
     plan = _plan(library, previous, report)
     # Loading a model takes seconds: a run with nothing to embed never loads it.
@@ -118,14 +127,9 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
     return report
 
 
-def _check_same_config(index: str, previous: dict | None, config: dict) -> None:
-    if previous is None:
-        return
-    old = {k: previous.get(k) for k in config}
-    if old != config:
-        diff = ", ".join(f"{k}: {old[k]!r} -> {config[k]!r}" for k in config if old[k] != config[k])
-        raise ValueError(f"index {index!r} was built with a different set-up ({diff}); "
-                         f"ingest under another --index name, or delete {index!r} first")
+def _differences(previous: dict, config: dict) -> str:
+    """What differs between an index's set-up and the requested one, e.g. "params: {...} -> {...}"."""
+    return ", ".join(f"{k}: {previous.get(k)!r} -> {v!r}" for k, v in config.items() if previous.get(k) != v)
 
 
 def _scan(library: Path) -> tuple[list[tuple[str, Path, str]], list[tuple[str, str, str]]]:

@@ -6,11 +6,13 @@ manifest commits to, so an ingest that is interrupted half-way never shows throu
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import json
 import os
 import re
+import shutil
 import threading
 import warnings
 from collections import defaultdict
@@ -27,7 +29,7 @@ from mcdewey.models import Chunk, Document, Filters, PageSpan, SectionSpan
 DOCUMENTS_TABLE = "documents"
 # Below this many rows an exact (flat) vector search is faster than an approximate index; see
 # docs/performance-index.md for the measurement.
-VECTOR_INDEX_MIN_ROWS = 100_000
+VECTOR_INDEX_MIN_ROWS = 50_000
 FTS_FIELDS = ("text", "search_text")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _NO_VECTOR = [
@@ -345,11 +347,39 @@ class Workspace:
         self._open[name] = (mtime, index)
         return index
 
+    def delete_index(self, name: str) -> None:
+        """Remove an index: its chunk table and its folder (documents stay, other indexes may cite them)."""
+        folder = self.index_dir(name)
+        if not folder.is_dir():
+            raise UnknownIndex(f"no index named {name!r} in {self.home}")
+        with index_lock(folder, name):
+            # The manifest goes first: from then on no reader opens it and an ingest starts over.
+            self.manifest_path(name).unlink(missing_ok=True)
+            if has_table(self.db_path, f"chunks__{name}"):
+                self.db.drop_table(f"chunks__{name}")
+        shutil.rmtree(folder, ignore_errors=True)
+        self._open.pop(name, None)
+
     def embedding_cache_path(self) -> Path:
         return self.home / "cache" / "embeddings.sqlite"
 
     def writer(self, name: str, dim: int) -> "IndexWriter":
         return IndexWriter(self, name, dim)
+
+
+@contextlib.contextmanager
+def index_lock(folder: Path, name: str):
+    """Exclusive, non-blocking: one process at a time changes an index (the OS frees it if the process dies)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(f"another process is changing index {name!r}; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class IndexWriter:
@@ -362,22 +392,22 @@ class IndexWriter:
         self.table_name = f"chunks__{name}"
         self.dir = workspace.index_dir(name)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._lock_file = None
+        self._lock = None
         self.table = None
         self.documents = None
 
     def __enter__(self) -> "IndexWriter":
-        self._lock_file = open(self.dir / ".lock", "w")
+        self._lock = index_lock(self.dir, self.name)
+        self._lock.__enter__()
         try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusy(f"another process is ingesting into index {self.name!r}; wait for it to finish")
-        self._recover()
+            self._recover()
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
-        fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-        self._lock_file.close()
+        self._lock.__exit__(*exc)
 
     def _recover(self) -> None:
         """Undo whatever an interrupted run wrote after the last committed version."""

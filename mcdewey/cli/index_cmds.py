@@ -31,6 +31,7 @@ def ingest(
     param: list[str] = typer.Option(None, "--param", help="Strategy parameter key=value (repeatable)."),
     model: str = typer.Option(None, "--model", help="sentence-transformers name or path (default: bundled all-MiniLM-L6-v2)."),
     backend: str = typer.Option(None, "--backend", help="torch, onnx, onnx-int8 or openvino."),
+    replace: bool = typer.Option(False, "--replace", help="Rebuild NAME if it was built with another set-up."),
     home: Path = HomeOption,
 ) -> None:
     """Read, chunk and embed LIBRARY into index NAME; re-runs only redo what changed."""
@@ -38,7 +39,8 @@ def ingest(
     from mcdewey.store import IndexBusy
 
     try:
-        report = run_ingest(library, _workspace(home), index, strategy, parse_params(param), model, backend)
+        report = run_ingest(library, _workspace(home), index, strategy, parse_params(param), model, backend,
+                            replace=replace)
     except (ValueError, FileNotFoundError, IndexBusy) as exc:
         _fail(str(exc))
     r = report
@@ -79,7 +81,9 @@ def search(
     table = Table("rank", "score", "product/version", "page", "chunk_id", "snippet", show_lines=False)
     for h in hits:
         c = h.chunk
-        page = c.page_label_start or (str(c.page_start) if c.page_start is not None else "")
+        page = "" if c.page_start is None else str(c.page_start)
+        if c.page_label_start and c.page_label_start != page:  # printed label differs from physical page
+            page += f" ({c.page_label_start})"
         snippet = " ".join(c.text.split())[:120]
         table.add_row(str(h.rank), f"{h.score:.3f}", f"{c.product}/{c.version}", page, c.chunk_id, snippet)
     console.print(table if hits else "no hits")

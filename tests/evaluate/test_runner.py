@@ -20,7 +20,7 @@ def run(memory_index, labeled_queries):
 
 def test_runner_passes_mode_k_and_each_querys_filters(run):
     _, search = run
-    assert search.calls[0][0] == "relay read only"  # the warm-up
+    assert search.calls[0][0] == "warm-up relay read only"  # not timed, and not a query of the set
     assert search.calls[1] == ("relay read only", 10, "keyword", Filters(product="openvswitch"))
     assert search.calls[2][3] is None
 
@@ -49,3 +49,18 @@ def test_runner_summary(run):
     assert s["latency_ms_p50"] is not None and s["latency_ms_p50"] >= 0
     assert s["by_tag"]["ovs"]["queries"] == 2 and s["by_tag"]["ovs"]["hit@3"] == 0.5
     assert s["unresolved_evidence"] == 0
+
+
+def test_vector_queries_are_timed_cold(memory_index, labeled_queries):
+    from collections import OrderedDict
+
+    class Embedder:
+        _query_cache = OrderedDict(q="vector")
+
+    embedder = Embedder()
+    memory_index.embedder = lambda: embedder
+    search = scripted_search(memory_index, {})
+    evaluate_index(memory_index, labeled_queries[:1], "keyword", 10, search, use_ragas=False)
+    assert embedder._query_cache  # keyword search never embeds: nothing to forget
+    evaluate_index(memory_index, labeled_queries[:1], "vector", 10, search, use_ragas=False)
+    assert not embedder._query_cache

@@ -168,3 +168,24 @@ def test_a_second_ingest_into_the_same_index_is_refused_while_one_runs(built, li
     with workspace.writer("t", 384):
         with pytest.raises(IndexBusy, match="another process"):
             ingest(library, workspace, "t", model="fake", progress=False)
+
+
+def test_replace_rebuilds_an_index_with_a_new_setup(built, library, workspace):
+    _, first = built
+    report = ingest(library, workspace, "t", params={"max_tokens": 64}, model="fake", progress=False, replace=True)
+    index = workspace.open_index("t")
+    assert index.manifest["params"]["max_tokens"] == 64 and report.new == first.new
+    assert index.count() == report.chunks_total > first.chunks_total
+
+
+def test_delete_index_removes_it_but_keeps_the_others(built, library, workspace):
+    from mcdewey.store import UnknownIndex
+
+    ingest(library, workspace, "other", model="fake", progress=False)
+    workspace.delete_index("t")
+    assert workspace.index_names() == ["other"]
+    with pytest.raises(UnknownIndex):
+        workspace.open_index("t")
+    assert workspace.open_index("other").get_document("acme/switch/1.0/manual/vlans.md") is not None
+    again = ingest(library, workspace, "t", model="fake", progress=False)
+    assert again.new == 17 and again.cache_misses == 0  # the embeddings were cached

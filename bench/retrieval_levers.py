@@ -1,0 +1,94 @@
+"""Measure retrieval levers that need no re-embedding (search settings) on existing indexes.
+
+    .venv/bin/python bench/retrieval_levers.py --home .mcdewey --index ref \
+        --queries /work/shared/evals/dev --queries /work/shared/evals/faq \
+        --lever base= --lever ctx-keyword=keyword_field=search_text --modes hybrid
+
+Each --lever is `label=key=value,key=value` with SearchConfig fields; results go to stdout as a table
+and, with --out, as JSON lines (one per lever × mode × query set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from mcdewey.evaluate.queries import load_queries  # noqa: E402
+from mcdewey.evaluate.runner import evaluate_index  # noqa: E402
+from mcdewey.search import SearchConfig, search  # noqa: E402
+from mcdewey.store import Workspace  # noqa: E402
+
+KEYS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "recall@10")
+
+
+def parse_lever(text: str) -> tuple[str, dict]:
+    """`label=k=v,k=v` -> (label, {k: v}) with numbers and booleans parsed."""
+    label, _, rest = text.partition("=")
+    settings = {}
+    for part in filter(None, rest.split(",")):
+        key, _, value = part.partition("=")
+        settings[key] = _value(value)
+    return label, settings
+
+
+def _value(text: str):
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--home", default=".mcdewey")
+    ap.add_argument("--index", action="append", required=True)
+    ap.add_argument("--queries", action="append", required=True)
+    ap.add_argument("--lever", action="append", default=[])
+    ap.add_argument("--modes", default="keyword,vector,hybrid")
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--worst", action="store_true", help="print each query's first relevant rank")
+    args = ap.parse_args(argv)
+    ws = Workspace(args.home)
+    sets = {Path(q).name: load_queries(q) for q in args.queries}
+    levers = [parse_lever(t) for t in (args.lever or ["base="])]
+    out = open(args.out, "a") if args.out else None
+    print(f"{'index':<28}{'lever':<22}{'mode':<8}{'set':<6}" + "".join(f"{k:>10}" for k in KEYS))
+    for name in args.index:
+        index = ws.open_index(name)
+        for label, settings in levers:
+            config = SearchConfig.from_dict({**(index.manifest.get("search") or {}), **settings})
+
+            def fn(idx, query, k, mode, filters, _c=config):
+                return search(idx, query, k, mode, filters, config=_c)
+
+            for mode in args.modes.split(","):
+                for set_name, queries in sets.items():
+                    t0 = time.perf_counter()
+                    run = evaluate_index(index, queries, mode, 10, fn, use_ragas=False)
+                    s = run.summary()
+                    print(f"{name:<28}{label:<22}{mode:<8}{set_name:<6}"
+                          + "".join(f"{s[k]:>10.3f}" for k in KEYS) + f"  ({time.perf_counter() - t0:.0f}s)",
+                          flush=True)
+                    if args.worst:
+                        for r in run.results:
+                            print(f"   {r.query.id:<10} first={r.first_rank}  {r.query.query[:90]}")
+                    if out:
+                        out.write(json.dumps({"index": name, "lever": label, "settings": settings, "mode": mode,
+                                              "set": set_name, **{k: s[k] for k in KEYS},
+                                              "queries": s["queries"]}) + "\n")
+                        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
