@@ -158,8 +158,10 @@ def citation(view: ChunkView) -> str:
     parts = [view.source]
     if view.page is not None:
         pages = f"page {view.page}" if view.page_end in (None, view.page) else f"pages {view.page}-{view.page_end}"
-        printed = view.page_label + (f"-{view.page_label_end}" if view.page_label_end else "")
-        parts.append(pages + (f" (printed {printed})" if view.page_label else ""))
+        if view.page_label:
+            printed = view.page_label + (f"-{view.page_label_end}" if view.page_label_end else "")
+            pages += f" (printed {printed})"
+        parts.append(pages)
     if view.section:
         parts.append("§ " + " > ".join(view.section))
     return ", ".join(parts)
