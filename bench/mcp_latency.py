@@ -1,11 +1,13 @@
 """search_docs latency over MCP Streamable HTTP with 1, 8 and 32 concurrent clients (loopback only).
 
-Starts `mcdewey serve EXPORT` in a subprocess on a free loopback port, checks the endpoint once with
-the official SDK client, then has N concurrent clients POST `tools/call search_docs` JSON-RPC requests
-(stateless JSON responses, the way the server runs) and reports p50/p90/p99 per concurrency level.
-For comparison it also times mcdewey.search.search in-process on the same queries (no HTTP, no MCP).
+For each concurrency level it starts `mcdewey serve EXPORT` in a subprocess on a free loopback port
+(a fresh process, so the query-embedding cache is empty and every measured query is new), checks the
+endpoint with the official SDK client, warms up, then has N concurrent clients POST `tools/call
+search_docs` JSON-RPC requests (stateless JSON responses, the way the server runs) and reports
+p50/p90/p99. For comparison it also times mcdewey.search.search in-process on the same queries.
 
-    .venv/bin/python bench/mcp_latency.py /tmp/ref-export --queries /work/shared/evals/dev/queries.jsonl
+    .venv/bin/python bench/mcp_latency.py /tmp/ref-export \
+        --queries /work/shared/evals/dev/queries.jsonl --queries /work/shared/evals/faq/debian-faq-11.1.jsonl
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ def in_process(export: Path, queries: list[str], limit: int, mode: str, n: int) 
     from mcdewey.store import open_index
 
     index = open_index(export)
-    search(index, queries[0], k=limit, mode=mode)  # load the model outside the timing
+    search(index, "warm up", k=limit, mode=mode)  # load the model outside the timing
     times = []
     for q in (queries * (n // len(queries) + 1))[:n]:
         t0 = time.perf_counter()
@@ -123,12 +125,33 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def measure_level(args, queries: list[str], clients: int, requests: int) -> dict:
+    """A fresh server (empty query-embedding cache, model loaded) answering `requests` calls from `clients`."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    proc = start_server(args.export, port, args.max_parallel)
+    try:
+        hits = asyncio.run(check_with_sdk(url, "SDK client check"))
+        # Warm-up queries are not in the measured pool, so every measured query is new to the server.
+        warm = [f"warm up query {i}" for i in range(args.warmup)]
+        asyncio.run(run_level(url, warm, 1, len(warm), args.limit, args.mode))
+        t0 = time.perf_counter()
+        lat = asyncio.run(run_level(url, queries, clients, requests, args.limit, args.mode))
+        wall = time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return percentiles(lat) | {"throughput_rps": len(lat) / wall, "sdk_check_hits": hits,
+                               "load_avg_1min": os.getloadavg()[0]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("export", type=Path, help="export folder (mcdewey export --to ...)")
-    ap.add_argument("--queries", type=Path, help="JSONL query set (default: five built-in queries)")
+    ap.add_argument("--queries", type=Path, action="append", help="JSONL query set (repeatable)")
     ap.add_argument("--clients", default="1,8,32", help="concurrency levels")
-    ap.add_argument("--requests", type=int, default=0, help="requests per level (default 100 x log2 clients+1)")
+    ap.add_argument("--requests", type=int, default=0,
+                    help="requests per level (default: 100 x bits of the client count, at most the query pool)")
     ap.add_argument("--limit", type=int, default=5)
     ap.add_argument("--mode", default="hybrid")
     ap.add_argument("--warmup", type=int, default=10)
@@ -136,29 +159,16 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
 
-    queries = load_queries(args.queries, 500)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/mcp"
-    proc = start_server(args.export, port, args.max_parallel)
-    results: dict = {"machine": machine(), "export": str(args.export), "queries": len(queries),
+    queries = list(dict.fromkeys(q for path in (args.queries or [None]) for q in load_queries(path, 10_000)))
+    results: dict = {"machine": machine(), "export": str(args.export), "distinct_queries": len(queries),
                      "limit": args.limit, "mode": args.mode, "max_parallel": args.max_parallel or os.cpu_count(),
                      "levels": {}}
-    try:
-        hits = asyncio.run(check_with_sdk(url, queries[0]))
-        print(f"SDK client check: search_docs returned {hits} hits")
-        asyncio.run(run_level(url, queries, 1, args.warmup, args.limit, args.mode))
-        for clients in (int(c) for c in args.clients.split(",")):
-            n = args.requests or 100 * (clients.bit_length())
-            t0 = time.perf_counter()
-            lat = asyncio.run(run_level(url, queries, clients, n, args.limit, args.mode))
-            wall = time.perf_counter() - t0
-            stats = percentiles(lat) | {"throughput_rps": len(lat) / wall}
-            results["levels"][clients] = stats
-            print(f"{clients:>3} clients: n={stats['n']:>4}  p50 {stats['p50_ms']:7.1f} ms  "
-                  f"p90 {stats['p90_ms']:7.1f} ms  p99 {stats['p99_ms']:7.1f} ms  {stats['throughput_rps']:6.1f} req/s")
-    finally:
-        proc.terminate()
-        proc.wait(30)
+    for clients in (int(c) for c in args.clients.split(",")):
+        n = args.requests or min(len(queries), 100 * clients.bit_length())
+        stats = measure_level(args, queries, clients, n)
+        results["levels"][clients] = stats
+        print(f"{clients:>3} clients: n={stats['n']:>4}  p50 {stats['p50_ms']:7.1f} ms  p90 {stats['p90_ms']:7.1f} ms  "
+              f"p99 {stats['p99_ms']:7.1f} ms  {stats['throughput_rps']:6.1f} req/s  (load {stats['load_avg_1min']:.1f})")
     base = in_process(args.export, queries, args.limit, args.mode, 100)
     results["in_process"] = base
     print(f"in-process search(): p50 {base['p50_ms']:.1f} ms  p99 {base['p99_ms']:.1f} ms (n={base['n']})")

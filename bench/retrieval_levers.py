@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -57,12 +58,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", default="keyword,vector,hybrid")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--worst", action="store_true", help="print each query's first relevant rank")
+    ap.add_argument("--no-filters", action="store_true",
+                    help="drop every query's filters (search the whole library, as an assistant without them would)")
     args = ap.parse_args(argv)
     ws = Workspace(args.home)
     sets = {Path(q).name: load_queries(q) for q in args.queries}
+    if args.no_filters:
+        sets = {f"{n}-nf": [replace(q, filters={}) for q in qs] for n, qs in sets.items()}
     levers = [parse_lever(t) for t in (args.lever or ["base="])]
     out = open(args.out, "a") if args.out else None
-    print(f"{'index':<28}{'lever':<22}{'mode':<8}{'set':<6}" + "".join(f"{k:>10}" for k in KEYS))
+    print(f"{'index':<28}{'lever':<22}{'mode':<8}{'set':<8}" + "".join(f"{k:>10}" for k in KEYS))
     for name in args.index:
         index = ws.open_index(name)
         for label, settings in levers:
@@ -76,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                     t0 = time.perf_counter()
                     run = evaluate_index(index, queries, mode, 10, fn, use_ragas=False)
                     s = run.summary()
-                    print(f"{name:<28}{label:<22}{mode:<8}{set_name:<6}"
+                    print(f"{name:<28}{label:<22}{mode:<8}{set_name:<8}"
                           + "".join(f"{s[k]:>10.3f}" for k in KEYS) + f"  ({time.perf_counter() - t0:.0f}s)",
                           flush=True)
                     if args.worst:

@@ -54,6 +54,26 @@ def _importable(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+def default_backend() -> str:
+    """The fastest installed backend that keeps quality (docs/performance-backends.md): OpenVINO bf16
+    (itself f32 on CPUs without bf16), else ONNX Runtime int8, else PyTorch."""
+    available = available_backends()
+    return next(b for b in ("openvino-bf16", "onnx-int8", "torch") if b in available)
+
+
+def cpu_has_vnni() -> bool:
+    """True when the CPU has VNNI (AVX512-VNNI or AVX-VNNI) or is not x86 (no u8 x s8 saturation issue)."""
+    import platform
+
+    if platform.machine().lower() not in {"x86_64", "amd64", "i386", "i686"}:
+        return True
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False  # unknown x86 CPU: assume the safe 7-bit weights
+    return "avx512_vnni" in flags or "avx_vnni" in flags
+
+
 def require(backend: str) -> None:
     """Raise a clear error when ``backend`` is unknown or its packages are missing."""
     if backend not in _REQUIREMENTS:
@@ -115,7 +135,10 @@ def build_onnx(st: Any, model: str, cache_dir: Path, quantize: bool) -> Path:
     """The cached ONNX file for ``st`` (fused fp32, or dynamic int8), built now if missing."""
     folder = cache_dir / model_slug(model) / ("onnx-int8" if quantize else "onnx")
     target = folder / "model.onnx"
-    if target.exists() and _build_info(folder).get("build_version") == BUILD_VERSION:
+    # Without VNNI, x86 int8 kernels add u8 x s8 pairs in 16 bits and can saturate: use 7-bit weights there.
+    reduce_range = quantize and not cpu_has_vnni()
+    info = _build_info(folder)
+    if target.exists() and (info.get("build_version"), info.get("reduce_range", False)) == (BUILD_VERSION, reduce_range):
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".build-") as tmp:
@@ -125,11 +148,11 @@ def build_onnx(st: Any, model: str, cache_dir: Path, quantize: bool) -> Path:
         inputs = _export(st, model, raw)
         fused = _optimize(raw, Path(tmp) / "fused.onnx", st[0].model.config)
         if quantize:
-            _quantize(fused, staging / "model.onnx")
+            _quantize(fused, staging / "model.onnx", reduce_range)
         else:
             shutil.copyfile(fused, staging / "model.onnx")
         info = {"build_version": BUILD_VERSION, "model": model, "inputs": inputs, "quantized": quantize,
-                "opset": ONNX_OPSET}
+                "reduce_range": reduce_range, "opset": ONNX_OPSET}
         (staging / "build.json").write_text(json.dumps(info, indent=2))
         # Rename is atomic: a concurrent or interrupted build never leaves a half-written model behind.
         if folder.exists():
@@ -203,13 +226,12 @@ def _optimize(raw: Path, out: Path, config: Any) -> Path:
     return out
 
 
-def _quantize(src: Path, out: Path) -> None:
+def _quantize(src: Path, out: Path, reduce_range: bool = False) -> None:
     """Dynamic int8: signed per-channel weights (VNNI u8 x s8 kernels), activations quantized at run time."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # Per-channel keeps cosine to fp32 at ~0.994; per-tensor (optimum's avx512_vnni preset) drops to ~0.94.
-    # reduce_range=False is right for VNNI (no 16-bit accumulation overflow as on plain AVX2).
-    quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8, per_channel=True, reduce_range=False,
+    quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8, per_channel=True, reduce_range=reduce_range,
                      extra_options={"DefaultTensorType": 1})  # 1 = FLOAT, for outputs of fused contrib ops
 
 

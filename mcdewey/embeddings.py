@@ -21,7 +21,7 @@ _BUNDLED_ALIASES = {
     None, "", "default", BUNDLED_MODEL, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2",
 }
 FAKE_MODEL = "fake"
-BACKENDS = ("torch", "onnx", "onnx-int8", "openvino")
+BACKENDS = ("torch", "onnx", "onnx-int8", "openvino", "openvino-bf16")  # as in mcdewey.backends
 DEFAULT_BACKEND = os.environ.get("MCDEWEY_BACKEND") or "torch"
 
 

@@ -7,6 +7,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 
+from mcdewey import ranking
 from mcdewey.models import Filters, Hit
 from mcdewey.store import Index
 
@@ -25,6 +26,8 @@ class SearchConfig:
     keyword_field: str = "text"  # "text", or "search_text" (title + section path + text)
     nprobes: int = 0  # vector index only; 0 = LanceDB default
     refine_factor: int = 5  # vector index only: re-rank 5k candidates with exact distances (SQ scores are rough)
+    fusion: str = "rrf"  # "rrf" (reciprocal rank) or "convex" (weighted min-max normalized scores); see ranking.py
+    scope_boost: float = 0.0  # soft filter: x(1 + boost) for chunks of a product (and again a version) the query names
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "SearchConfig":
@@ -49,18 +52,20 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
         return []
     config = config or SearchConfig.from_dict(index.manifest.get("search"))
     where = filters if filters and not filters.is_empty() else None
+    depth = max(k, config.candidates) if mode == "hybrid" or config.scope_boost > 0 else k
     if mode == "vector":
-        ranking = _vector_ranking(index, query, k, where, config)
+        ranking = _vector_ranking(index, query, depth, where, config)
     elif mode == "keyword":
-        ranking = _keyword_ranking(index, query, k, where, config)
+        ranking = _keyword_ranking(index, query, depth, where, config)
     else:
-        depth = max(k, config.candidates)
         # The keyword search (Rust) runs while the query is embedded: both release the GIL.
         keyword = _pool().submit(_keyword_ranking, index, query, depth, where, config)
         vector = _vector_ranking(index, query, depth, where, config)
-        ranking = fuse(vector, keyword.result(), k, config)
+        ranking = fuse(vector, keyword.result(), depth, config)
+    ranking = _rerank(index, query, ranking, k, config)
     chunks = index.chunks([cid for cid, _ in ranking])
-    return [Hit(rank=i, score=score, chunk=chunks[cid]) for i, (cid, score) in enumerate(ranking, 1)]
+    found = [(cid, score) for cid, score in ranking if cid in chunks]
+    return [Hit(rank=i, score=score, chunk=chunks[cid]) for i, (cid, score) in enumerate(found, 1)]
 
 
 @functools.cache
@@ -84,10 +89,23 @@ def _keyword_ranking(index: Index, query: str, k: int, where: Filters | None,
 
 def fuse(vector: list[tuple[str, float]], keyword: list[tuple[str, float]], k: int,
          config: SearchConfig) -> list[tuple[str, float]]:
-    """Reciprocal-rank fusion: each ranking adds weight / (rrf_k + rank); ties break by chunk id."""
-    scores: dict[str, float] = {}
-    for weight, ranked in ((config.vector_weight, vector), (config.keyword_weight, keyword)):
-        for rank, (cid, _) in enumerate(ranked, 1):
-            scores[cid] = scores.get(cid, 0.0) + weight / (config.rrf_k + rank)
-    best = sorted(scores, key=lambda cid: (-scores[cid], cid))[:k]
-    return [(cid, scores[cid]) for cid in best]
+    """The two rankings fused by `config.fusion` (reciprocal rank by default); ties break by chunk id."""
+    weighted = ((config.vector_weight, vector), (config.keyword_weight, keyword))
+    if config.fusion == "convex":
+        return ranking.ordered(ranking.convex(weighted), k)
+    return ranking.ordered(ranking.rrf(weighted, config.rrf_k), k)
+
+
+def _rerank(index: Index, query: str, ranked: list[tuple[str, float]], k: int,
+            config: SearchConfig) -> list[tuple[str, float]]:
+    """Post-retrieval steps of ranking.py (soft product/version boost), then the first k."""
+    if config.scope_boost > 0 and len(ranked) > 1:
+        scope = ranking.named_scope(query, _catalog(index))
+        if scope:
+            ranked = ranking.boost_scope(ranked, index.chunks([c for c, _ in ranked]), scope, config.scope_boost)
+    return ranked[:k]
+
+
+def _catalog(index: Index) -> list[tuple[str, str, str]]:
+    """(vendor, product, version) of every indexed document group, from the manifest (no table scan)."""
+    return [(g["vendor"], g["product"], g["version"]) for g in index.library_summary()]

@@ -77,3 +77,23 @@ def test_staged_copy_counts():
     passages, queries = load_telequad()
     assert (len(passages), len(queries)) == (536, 4262)  # as measured in the staged README
     assert len(load_telequad(limit=100)[1]) == 100
+
+
+def test_bench_telequad_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from mcdewey.cli import app
+
+    root = _file(tmp_path / "tq")
+    home = tmp_path / "home"
+    result = CliRunner().invoke(app, ["bench", "telequad", "--root", str(root), "--model", "fake", "--json",
+                                      "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert set(out) == {"keyword", "vector", "hybrid", "qrels"}
+    assert out["keyword"]["queries"] == 4 and out["keyword"]["unresolved_evidence"] == 0
+    assert out["vector"]["hit@10"] == 1.0  # two chunks in all: vector search returns both
+    # Keyword search cannot find passage 1 for "Which timer?" (neither word is in it): 3 of 4.
+    assert out["keyword"]["hit@10"] == 0.75
+    assert (home / "bench" / "telequad" / "report" / "report.html").is_file()
+    assert (home / "bench" / "telequad" / "library" / "telequad" / "telequad" / "v4" / "2.txt").is_file()

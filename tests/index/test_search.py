@@ -124,3 +124,13 @@ def test_reciprocal_rank_fusion_hand_worked():
     assert fused[2][1] == pytest.approx(1 / 62)
     weighted = fuse(vector, keyword, 2, SearchConfig(rrf_k=60, vector_weight=0.0))
     assert [cid for cid, _ in weighted] == ["c", "a"]
+
+
+def test_keyword_field_search_text_also_matches_title_and_section(built):
+    index, _ = built
+    doc = "initech/gateway/1.0/ref/chapter-3.md"
+    chunks = index.doc_chunks(doc)
+    in_text = search(index, "chapter", k=50, mode="keyword", filters=Filters(doc_prefix=doc))
+    with_title = search(index, "chapter", k=50, mode="keyword", filters=Filters(doc_prefix=doc),
+                        config=SearchConfig(keyword_field="search_text"))
+    assert len(in_text) < len(with_title) == len(chunks)

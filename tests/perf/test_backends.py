@@ -33,6 +33,15 @@ def test_missing_package_names_the_install(monkeypatch):
     assert "onnx-int8" in backends.available_backends()
 
 
+def test_default_backend_prefers_the_fastest_installed(monkeypatch):
+    monkeypatch.setattr(backends, "_importable", lambda module: True)
+    assert backends.default_backend() == "openvino-bf16"
+    monkeypatch.setattr(backends, "_importable", lambda module: module != "openvino")
+    assert backends.default_backend() == "onnx-int8"
+    monkeypatch.setattr(backends, "_importable", lambda module: module == "torch")
+    assert backends.default_backend() == "torch"
+
+
 def test_model_slug_is_stable_and_distinguishes_models(tmp_path):
     a, b = tmp_path / "a" / "model", tmp_path / "b" / "model"
     for folder in (a, b):
