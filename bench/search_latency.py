@@ -52,21 +52,23 @@ def warm(args, queries: list[dict]) -> dict:
     embedder = index.embedder()
     for mode in MODES:  # warm-up: load the model, the matrix, the FTS index
         search(index, queries[0]["query"], 10, mode)
-    out = {}
-    for mode in MODES:
-        for filtered in (False, True):
-            times = []
-            for _ in range(args.repeat):
-                for q in queries:
+    times: dict[str, list[float]] = {}
+    # Modes take turns query by query, so each sees the same machine state (this machine is shared).
+    for _ in range(args.repeat):
+        for q in queries:
+            for mode in MODES:
+                for filtered in (False, True):
                     filters = Filters(**q.get("filters", {})) if filtered and q.get("filters") else None
                     if getattr(embedder, "_query_cache", None) is not None:
                         embedder._query_cache.clear()
                     start = time.perf_counter()
                     search(index, q["query"], args.k, mode, filters)
-                    times.append((time.perf_counter() - start) * 1000)
-            out[f"{mode}{' +filters' if filtered else ''}"] = {
-                "n": len(times), "p50_ms": round(statistics.median(times), 2),
-                "p99_ms": round(percentile(times, 99), 2), "mean_ms": round(statistics.fmean(times), 2)}
+                    times.setdefault(f"{mode}{' +filters' if filtered else ''}", []).append(
+                        (time.perf_counter() - start) * 1000)
+    out = {}
+    for label, values in times.items():
+        out[label] = {"n": len(values), "p50_ms": round(statistics.median(values), 2),
+                      "p99_ms": round(percentile(values, 99), 2), "mean_ms": round(statistics.fmean(values), 2)}
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mcdewey.models import Chunk
 
@@ -114,3 +114,41 @@ def boost_scope(ranking: Ranking, chunks: Mapping[str, Chunk], scope: Scope, fac
                 mult *= 1.0 + factor
         scores[cid] = score * mult if score > 0 else score
     return ordered(scores)
+
+
+def merge_adjacent(ranking: Ranking, chunks: Mapping[str, Chunk], k: int,
+                   max_chunks: int) -> list[tuple[list[Chunk], float]]:
+    """Up to k passages: a candidate next to a passage already taken (same document, neighbouring
+    chunk) joins it instead of taking a slot of its own, up to `max_chunks` chunks per passage.
+
+    Returns (chunks in document order, score of the passage's best chunk), best passage first.
+    """
+    passages: list[tuple[list[Chunk], float]] = []
+    for cid, score in ranking:
+        chunk = chunks.get(cid)
+        if chunk is None:
+            continue
+        for group, _ in passages:
+            if len(group) < max_chunks and group[0].doc_id == chunk.doc_id and \
+                    chunk.index in (group[0].index - 1, group[-1].index + 1):
+                group.insert(0 if chunk.index < group[0].index else len(group), chunk)
+                break
+        else:
+            if len(passages) == k:
+                break
+            passages.append(([chunk], score))
+    return passages
+
+
+def passage_chunk(group: Sequence[Chunk], doc_text: str | None) -> Chunk:
+    """One Chunk spanning neighbouring chunks: the first chunk's id, the union of spans and pages."""
+    first, last = group[0], group[-1]
+    if len(group) == 1:
+        return first
+    if doc_text is None:  # without the document the text between chunks is unknown: no passage
+        return first
+    text = doc_text[first.start:last.end]
+    pages = [p for c in group for p in (c.page_start, c.page_end) if p is not None]
+    return replace(first, end=last.end, text=text, tokens=sum(c.tokens for c in group), embed_text="",
+                   page_start=min(pages) if pages else None, page_end=max(pages) if pages else None,
+                   page_label_end=last.page_label_end or first.page_label_end)

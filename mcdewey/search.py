@@ -28,6 +28,7 @@ class SearchConfig:
     refine_factor: int = 5  # vector index only: re-rank 5k candidates with exact distances (SQ scores are rough)
     fusion: str = "rrf"  # "rrf" (reciprocal rank) or "convex" (weighted min-max normalized scores); see ranking.py
     scope_boost: float = 0.0  # soft filter: x(1 + boost) for chunks of a product (and again a version) the query names
+    passage_chunks: int = 1  # neighbour expansion: a hit next to a better one joins it, up to this many chunks a hit
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "SearchConfig":
@@ -52,20 +53,19 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
         return []
     config = config or SearchConfig.from_dict(index.manifest.get("search"))
     where = filters if filters and not filters.is_empty() else None
-    depth = max(k, config.candidates) if mode == "hybrid" or config.scope_boost > 0 else k
+    steps = config.scope_boost > 0 or config.passage_chunks > 1
+    depth = max(k, config.candidates) if mode == "hybrid" or steps else k
     if mode == "vector":
-        ranking = _vector_ranking(index, query, depth, where, config)
+        ranked = _vector_ranking(index, query, depth, where, config)
     elif mode == "keyword":
-        ranking = _keyword_ranking(index, query, depth, where, config)
+        ranked = _keyword_ranking(index, query, depth, where, config)
     else:
         # The keyword search (Rust) runs while the query is embedded: both release the GIL.
         keyword = _pool().submit(_keyword_ranking, index, query, depth, where, config)
         vector = _vector_ranking(index, query, depth, where, config)
-        ranking = fuse(vector, keyword.result(), depth, config)
-    ranking = _rerank(index, query, ranking, k, config)
-    chunks = index.chunks([cid for cid, _ in ranking])
-    found = [(cid, score) for cid, score in ranking if cid in chunks]
-    return [Hit(rank=i, score=score, chunk=chunks[cid]) for i, (cid, score) in enumerate(found, 1)]
+        ranked = fuse(vector, keyword.result(), depth, config)
+    chunks = index.chunks([cid for cid, _ in (ranked if steps else ranked[:k])])
+    return _hits(index, query, ranked, chunks, k, config)
 
 
 @functools.cache
@@ -96,14 +96,25 @@ def fuse(vector: list[tuple[str, float]], keyword: list[tuple[str, float]], k: i
     return ranking.ordered(ranking.rrf(weighted, config.rrf_k), k)
 
 
-def _rerank(index: Index, query: str, ranked: list[tuple[str, float]], k: int,
-            config: SearchConfig) -> list[tuple[str, float]]:
-    """Post-retrieval steps of ranking.py (soft product/version boost), then the first k."""
+def _hits(index: Index, query: str, ranked: list[tuple[str, float]], chunks: dict, k: int,
+          config: SearchConfig) -> list[Hit]:
+    """The post-retrieval steps of ranking.py (soft product/version boost, neighbour expansion), then k hits."""
     if config.scope_boost > 0 and len(ranked) > 1:
         scope = ranking.named_scope(query, _catalog(index))
         if scope:
-            ranked = ranking.boost_scope(ranked, index.chunks([c for c, _ in ranked]), scope, config.scope_boost)
-    return ranked[:k]
+            ranked = ranking.boost_scope(ranked, chunks, scope, config.scope_boost)
+    if config.passage_chunks > 1:
+        passages = ranking.merge_adjacent(ranked, chunks, k, config.passage_chunks)
+        found = [(ranking.passage_chunk(group, _doc_text(index, group[0].doc_id)), score)
+                 for group, score in passages]
+    else:
+        found = [(chunks[cid], score) for cid, score in ranked if cid in chunks][:k]
+    return [Hit(rank=i, score=score, chunk=chunk) for i, (chunk, score) in enumerate(found, 1)]
+
+
+def _doc_text(index: Index, doc_id: str) -> str | None:
+    doc = index.get_document(doc_id)
+    return doc.text if doc is not None else None
 
 
 def _catalog(index: Index) -> list[tuple[str, str, str]]:

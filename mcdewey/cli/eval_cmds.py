@@ -115,6 +115,8 @@ def run(
     baseline: Path = typer.Option(None, "--baseline", help="Summary JSON to compare against."),
     max_drop: float = typer.Option(0.02, "--max-drop", help="Largest allowed fall of nDCG@10 or hit@5."),
     ragas: bool = typer.Option(True, "--ragas/--no-ragas", help="Also compute ragas' offline metrics."),
+    ignore_filters: bool = typer.Option(False, "--ignore-filters", help="Search the whole library for every "
+                                        "query, as an assistant would without filters."),
     search_set: list[str] = typer.Option(None, "--search", help="Search setting key=value for this run, e.g. "
                                          "keyword_weight=2 or keyword_field=search_text (repeatable)."),
     home: Path = HomeOption,
@@ -130,15 +132,16 @@ def run(
     runs = []
     for m in _modes(mode):
         with _progress(f"{index}/{m}", len(qs), enabled=not as_json) as progress:
-            runs.append(evaluate_index(idx, qs, m, k, search_fn, use_ragas=ragas, progress=progress))
-            if settings:
-                runs[-1].config = {"name": f"{index}/{m}/" + ",".join(f"{k}={v}" for k, v in settings.items()),
-                                   "search": settings}
+            runs.append(evaluate_index(idx, qs, m, k, search_fn, use_ragas=ragas, progress=progress,
+                                       use_filters=not ignore_filters))
+        if settings or ignore_filters:
+            label = ",".join([f"{key}={v}" for key, v in settings.items()] + ["no-filters"] * ignore_filters)
+            runs[-1].config = {"name": f"{index}/{m}/{label}", "search": settings}
     summaries = [r.summary() for r in runs]
     gate = None
     if baseline:
         gate = check_gate(summaries[-1], load_baseline(baseline, summaries[-1]["name"]), max_drop, str(baseline))
-    for s in summaries if not settings else ():  # the index's own set-up only: export shows these
+    for s in summaries if not (settings or ignore_filters) else ():  # the index's own set-up only
         save_eval_summary(ws, index, s, str(queries))
     if out:
         write_report(out, runs, str(queries), extra={"gate": gate.to_dict()} if gate else None)

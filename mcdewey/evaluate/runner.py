@@ -105,17 +105,19 @@ def _forget_queries(index) -> None:
 
 def evaluate_index(index, queries: Sequence[Query], mode: str = "hybrid", k: int = 10,
                    search_fn: SearchFn | None = None, use_ragas: bool = True,
-                   progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """Search each query with its own filters and score the hits against its evidence."""
+                   progress: Callable[[int, int], None] | None = None, use_filters: bool = True) -> RunResult:
+    """Search each query with its own filters (unless `use_filters` is off) and score the hits."""
     search_fn = search_fn or _default_search()
     resolver = SpanResolver(index.get_document)
     references = _References(index)
     scorer = RagasScorer() if use_ragas and ragas_available() else None
     if queries:  # warm-up: model loading and table opening are not per-query latency
-        search_fn(index, "warm-up " + queries[0].query, k, mode, queries[0].search_filters())
+        search_fn(index, "warm-up " + queries[0].query, k, mode,
+                  queries[0].search_filters() if use_filters else None)
     results = []
     for n, query in enumerate(queries, 1):
-        results.append(_evaluate_query(index, query, mode, k, search_fn, resolver, references, scorer))
+        results.append(_evaluate_query(index, query, mode, k, search_fn, resolver, references, scorer,
+                                       use_filters))
         if progress:
             progress(n, len(queries))
     return RunResult(index=getattr(index, "name", "?"), mode=mode, k=k, results=results,
@@ -123,8 +125,8 @@ def evaluate_index(index, queries: Sequence[Query], mode: str = "hybrid", k: int
 
 
 def _evaluate_query(index, query: Query, mode: str, k: int, search_fn: SearchFn, resolver: SpanResolver,
-                    references: _References, scorer: RagasScorer | None) -> QueryResult:
-    filters: Filters | None = query.search_filters()
+                    references: _References, scorer: RagasScorer | None, use_filters: bool = True) -> QueryResult:
+    filters: Filters | None = query.search_filters() if use_filters else None
     if mode != "keyword":
         _forget_queries(index)
     t0 = time.perf_counter()

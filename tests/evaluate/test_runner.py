@@ -64,3 +64,9 @@ def test_vector_queries_are_timed_cold(memory_index, labeled_queries):
     assert embedder._query_cache  # keyword search never embeds: nothing to forget
     evaluate_index(memory_index, labeled_queries[:1], "vector", 10, search, use_ragas=False)
     assert not embedder._query_cache
+
+
+def test_ignore_filters_searches_the_whole_library(memory_index, labeled_queries):
+    search = scripted_search(memory_index, {})
+    evaluate_index(memory_index, labeled_queries, "keyword", 10, search, use_ragas=False, use_filters=False)
+    assert [call[3] for call in search.calls] == [None] * 4  # warm-up + 3 queries, q1 has filters
