@@ -152,3 +152,25 @@ def passage_chunk(group: Sequence[Chunk], doc_text: str | None) -> Chunk:
     return replace(first, end=last.end, text=text, tokens=sum(c.tokens for c in group), embed_text="",
                    page_start=min(pages) if pages else None, page_end=max(pages) if pages else None,
                    page_label_end=last.page_label_end or first.page_label_end)
+
+
+def _shingles(text: str, n: int = 3) -> frozenset[str]:
+    words = _TOKEN.findall(text.lower())
+    return frozenset(" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1)))
+
+
+def collapse_duplicates(ranking: Ranking, chunks: Mapping[str, Chunk], threshold: float) -> Ranking:
+    """Drop a chunk whose text nearly repeats a better-ranked chunk of another document (the same
+    passage in two versions or two renderings of a manual): word-trigram Jaccard >= threshold."""
+    kept: Ranking = []
+    seen: list[tuple[str, frozenset[str]]] = []
+    for cid, score in ranking:
+        chunk = chunks.get(cid)
+        if chunk is None:
+            continue
+        grams = _shingles(chunk.text)
+        if any(doc != chunk.doc_id and len(grams & g) >= threshold * len(grams | g) for doc, g in seen):
+            continue
+        seen.append((chunk.doc_id, grams))
+        kept.append((cid, score))
+    return kept

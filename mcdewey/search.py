@@ -29,6 +29,7 @@ class SearchConfig:
     fusion: str = "rrf"  # "rrf" (reciprocal rank) or "convex" (weighted min-max normalized scores); see ranking.py
     scope_boost: float = 0.0  # soft filter: x(1 + boost) for chunks of a product (and again a version) the query names
     passage_chunks: int = 1  # neighbour expansion: a hit next to a better one joins it, up to this many chunks a hit
+    collapse_duplicates: float = 0.0  # > 0: drop near-copies (trigram Jaccard >= this) of a better hit in another doc
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "SearchConfig":
@@ -53,7 +54,7 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
         return []
     config = config or SearchConfig.from_dict(index.manifest.get("search"))
     where = filters if filters and not filters.is_empty() else None
-    steps = config.scope_boost > 0 or config.passage_chunks > 1
+    steps = config.scope_boost > 0 or config.passage_chunks > 1 or config.collapse_duplicates > 0
     depth = max(k, config.candidates) if mode == "hybrid" or steps else k
     if mode == "vector":
         ranked = _vector_ranking(index, query, depth, where, config)
@@ -103,6 +104,8 @@ def _hits(index: Index, query: str, ranked: list[tuple[str, float]], chunks: dic
         scope = ranking.named_scope(query, _catalog(index))
         if scope:
             ranked = ranking.boost_scope(ranked, chunks, scope, config.scope_boost)
+    if config.collapse_duplicates > 0:
+        ranked = ranking.collapse_duplicates(ranked, chunks, config.collapse_duplicates)
     if config.passage_chunks > 1:
         passages = ranking.merge_adjacent(ranked, chunks, k, config.passage_chunks)
         found = [(ranking.passage_chunk(group, _doc_text(index, group[0].doc_id)), score)

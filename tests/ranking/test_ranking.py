@@ -1,12 +1,14 @@
-"""Ranking steps after retrieval: fusion, soft product/version boosts, neighbour expansion."""
+"""Ranking steps after retrieval: fusion, soft product/version boosts, duplicates, neighbour expansion."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
 from mcdewey.models import Chunk
-from mcdewey.ranking import (Scope, boost_scope, convex, merge_adjacent, named_scope, ordered, passage_chunk,
-                             product_aliases, rrf)
+from mcdewey.ranking import (Scope, boost_scope, collapse_duplicates, convex, merge_adjacent, named_scope, ordered,
+                             passage_chunk, product_aliases, rrf)
 
 CATALOG = [("cz-nic", "bird", "1.6.8"), ("cz-nic", "bird", "2.0.12"), ("kamailio", "kamailio", "5.6.3"),
            ("kamailio", "kamailio", "6.0"), ("amazon", "amazon-connect", "2023-06"),
@@ -96,3 +98,14 @@ def test_passage_chunk_spans_the_document_text_and_pages():
     assert (merged.page_start, merged.page_end) == (2, 3)
     assert passage_chunk(group, None) is group[0]  # no document text: no made-up text between chunks
     assert passage_chunk(group[:1], doc_text) is group[0]
+
+
+def test_collapse_duplicates_drops_near_copies_from_other_documents_only():
+    base = "bgp prevents routing loops by rejecting received routes with the local as number in the as path"
+    texts = {"a": (base, "v/p/1/a.md"), "b": (base + " always", "v/p/2/a.md"),
+             "c": ("something else entirely about ospf areas and the backbone", "v/p/2/a.md"),
+             "d": (base, "v/p/1/a.md")}  # same document: a neighbour's repeat is not a version copy
+    chunks = {cid: replace(chunk(cid, doc=doc), text=text) for cid, (text, doc) in texts.items()}
+    ranking = [("a", 4.0), ("b", 3.0), ("c", 2.0), ("d", 1.0)]
+    assert [cid for cid, _ in collapse_duplicates(ranking, chunks, 0.8)] == ["a", "c", "d"]
+    assert collapse_duplicates(ranking, chunks, 1.01) == ranking
