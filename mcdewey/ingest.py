@@ -82,13 +82,17 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
     An index keeps its set-up (strategy, parameters, model, backend); `replace=True` deletes an index
     of the same name built differently instead of refusing.
     """
-    from mcdewey.chunking import chunker_params, get_chunker
+    from mcdewey.chunking import chunker_params, get_chunker, strategy_fields
 
     started = time.perf_counter()
     library = Path(library).resolve()
     if not library.is_dir():
         raise FileNotFoundError(f"library folder {library} does not exist")
-    chunker = get_chunker(strategy, **(params or {}))
+    params = dict(params or {})
+    if canonical_model(model) not in (canonical_model(None), "fake") and "model" in strategy_fields(strategy):
+        # Chunk sizes count in the tokens of the model that embeds them.
+        params.setdefault("model", model)
+    chunker = get_chunker(strategy, **params)
     previous = workspace.read_manifest(index)
     if previous and model is None and backend is None:  # a re-run keeps the index's model and backend
         model, backend = previous["model"], previous["backend"]

@@ -116,6 +116,13 @@ def build_mcp(catalog: Catalog) -> MCPServer:
         result = await call(catalog.library)
         return _result(result, render_library(result))
 
+    _add_resources(server, catalog)
+    return server
+
+
+def _add_resources(server: MCPServer, catalog: Catalog) -> None:
+    """mcdewey://docs/{doc_id} and mcdewey://chunks/{chunk_id}."""
+
     # `{+doc_id}`: reserved expansion, so the slashes of a library path match (RFC 6570).
     @server.resource("mcdewey://docs/{+doc_id}", name="document", mime_type="text/markdown",
                      description="A whole normalized document of the library, as Markdown-style text.")
@@ -134,8 +141,6 @@ def build_mcp(catalog: Catalog) -> MCPServer:
         except CatalogError as exc:
             raise ResourceNotFoundError(str(exc)) from exc
         return f"{citation(view)}\nchunk_id {view.chunk_id}\n\n{view.text}"
-
-    return server
 
 
 def _version() -> str:
