@@ -315,7 +315,9 @@ def _manifest(index: str, config: dict, dim: int, library: Path, plan: _Plan, ta
                    "skipped": sum(f["status"] != "indexed" for f in plan.files.values())},
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "mcdewey_version": mcdewey.__version__,
-        "search": (previous or {}).get("search") or SearchConfig().to_dict(),
+        # The search defaults of the code that ran: re-running ingest (seconds when nothing changed)
+        # brings an index's search up to the measured defaults of docs/retrieval-quality.md.
+        "search": SearchConfig().to_dict(),
         "fts_fields": list(FTS_FIELDS),
         "last_ingest": {k: v for k, v in report.to_dict().items() if k != "skipped_files"},
         "tables": tables,

@@ -122,7 +122,6 @@ def build_mcp(catalog: Catalog) -> MCPServer:
 
 def _add_resources(server: MCPServer, catalog: Catalog) -> None:
     """mcdewey://docs/{doc_id} and mcdewey://chunks/{chunk_id}."""
-
     # `{+doc_id}`: reserved expansion, so the slashes of a library path match (RFC 6570).
     @server.resource("mcdewey://docs/{+doc_id}", name="document", mime_type="text/markdown",
                      description="A whole normalized document of the library, as Markdown-style text.")
