@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export RAGAS_DO_NOT_TRACK := true
 
-.PHONY: setup system-deps demo test test-fast clean
+.PHONY: setup system-deps demo serve test test-fast clean
 
 $(BIN)/mcdewey: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,11 +25,21 @@ system-deps:
 	@command -v chromium >/dev/null && command -v node >/dev/null || \
 	  (apt-get update -qq && apt-get install -y -qq chromium nodejs npm >/dev/null)
 
+QUERIES ?= $(if $(wildcard ../shared/evals/dev),../shared/evals/dev,evals/queries/sample-library.jsonl)
+EXPORT  ?= export/$(INDEX)
+
 sample-library: | setup
 	$(BIN)/mcdewey sample-library sample-library
 
+# The main job, end to end: read → chunk → embed → store, evaluate, export. `make serve` serves the export.
 demo: setup $(if $(filter sample-library,$(LIBRARY)),sample-library)
-	$(BIN)/mcdewey inspect $(LIBRARY)
+	$(BIN)/mcdewey ingest $(LIBRARY) --index $(INDEX)
+	$(BIN)/mcdewey eval run $(QUERIES) --index $(INDEX) --mode all --out reports/$(INDEX)
+	$(BIN)/mcdewey export --index $(INDEX) --to $(EXPORT)
+	@echo "Report: reports/$(INDEX)/report.html   Serve the export: make serve"
+
+serve: setup
+	$(BIN)/mcdewey serve $(EXPORT)
 
 test: setup system-deps
 	$(BIN)/pytest -n 2 --durations=15

@@ -56,7 +56,7 @@ def _importable(module: str) -> bool:
 
 
 def default_backend() -> str:
-    """The fastest installed backend that keeps quality (docs/performance-backends.md): OpenVINO bf16
+    """The fastest installed backend that keeps quality (docs/performance.md): OpenVINO bf16
     (itself f32 on CPUs without bf16), else ONNX Runtime int8, else PyTorch."""
     available = available_backends()
     return next(b for b in ("openvino-bf16", "onnx-int8", "torch") if b in available)

@@ -15,14 +15,16 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from mcdewey.backends import BACKENDS, default_backend
+
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 # Names a user may type for the bundled model; all resolve to the package's files, offline.
 _BUNDLED_ALIASES = {
     None, "", "default", BUNDLED_MODEL, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2",
 }
 FAKE_MODEL = "fake"
-BACKENDS = ("torch", "onnx", "onnx-int8", "openvino", "openvino-bf16")  # as in mcdewey.backends
-DEFAULT_BACKEND = os.environ.get("MCDEWEY_BACKEND") or "torch"
+# The fastest installed backend that keeps quality (docs/performance.md); importing backends does not import torch.
+DEFAULT_BACKEND = os.environ.get("MCDEWEY_BACKEND") or default_backend()
 
 
 @runtime_checkable

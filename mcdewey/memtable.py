@@ -77,7 +77,7 @@ class MemoryTable:
     def nearest(self, vector: np.ndarray, k: int, filters: Filters | None) -> list[tuple[str, float]]:
         """The k chunk ids of highest cosine similarity (vectors are normalized), with the similarity."""
         # One BLAS thread: a matrix-vector product gains nothing from threads, and on a busy 2-core
-        # machine they made it several times slower (contention), see docs/performance-index.md.
+        # machine they made it several times slower (contention), see docs/performance.md.
         with _blas_controller().limit(limits=1, user_api="blas"):
             scores = self.matrix @ np.asarray(vector, dtype=np.float32)
         if filters:

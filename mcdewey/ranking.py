@@ -36,9 +36,10 @@ def convex(rankings: Sequence[tuple[float, Ranking]]) -> dict[str, float]:
         if not ranked:
             continue
         values = [s for _, s in ranked]
-        low, span = min(values), (max(values) - min(values)) or 1.0
+        low, span = min(values), max(values) - min(values)
         for cid, s in ranked:
-            scores[cid] = scores.get(cid, 0.0) + weight * (s - low) / span
+            # All scores equal (one candidate, say): each is this ranking's best.
+            scores[cid] = scores.get(cid, 0.0) + weight * ((s - low) / span if span else 1.0)
     return scores
 
 

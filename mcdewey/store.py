@@ -32,7 +32,7 @@ from mcdewey.rows import (  # noqa: F401
 
 DOCUMENTS_TABLE = "documents"
 # Below this many rows an exact (flat) vector search is faster than an approximate index; see
-# docs/performance-index.md for the measurement.
+# docs/performance.md for the measurement.
 VECTOR_INDEX_MIN_ROWS = 50_000
 FTS_FIELDS = ("text", "search_text")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

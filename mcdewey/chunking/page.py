@@ -24,7 +24,7 @@ class PageChunker:
     """
 
     max_tokens: int = 254  # pages larger than this are split (254 = MiniLM's input)
-    context: bool = False  # prefix embed_text with "Title > Section path"
+    context: bool = True  # prefix embed_text with "Title > Section path" (measured: docs/retrieval-quality.md)
     model: str | None = None  # embedding model whose tokenizer counts tokens (None: bundled MiniLM)
 
     def __post_init__(self) -> None:

@@ -33,7 +33,7 @@ class RecursiveChunker:
 
     max_tokens: int = 200  # chunk text bound, in tokens of the model's tokenizer
     min_tokens: int = 50  # chunks smaller than this are merged with a neighbour when it fits
-    context: bool = False  # prefix embed_text with "Title > Section path"
+    context: bool = True  # prefix embed_text with "Title > Section path" (measured: docs/retrieval-quality.md)
     model: str | None = None  # embedding model whose tokenizer counts tokens (None: bundled MiniLM)
 
     def __post_init__(self) -> None:

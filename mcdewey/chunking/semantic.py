@@ -45,7 +45,7 @@ class SemanticChunker:
     max_tokens: int = 200  # chunk text bound, in tokens of the model's tokenizer
     min_tokens: int = 50  # no breakpoint before a chunk has this many tokens
     breakpoint_percentile: float = 90.0  # gaps above this percentile of distances are breakpoints
-    context: bool = False  # prefix embed_text with "Title > Section path"
+    context: bool = True  # prefix embed_text with "Title > Section path" (measured: docs/retrieval-quality.md)
     model: str | None = None  # embedding model for sentences and tokens (None: bundled MiniLM)
 
     def __post_init__(self) -> None:

@@ -30,7 +30,7 @@ def ingest(
     strategy: str = typer.Option("recursive", "--strategy", help="Chunking strategy."),
     param: list[str] = typer.Option(None, "--param", help="Strategy parameter key=value (repeatable)."),
     model: str = typer.Option(None, "--model", help="sentence-transformers name or path (default: bundled all-MiniLM-L6-v2)."),
-    backend: str = typer.Option(None, "--backend", help="torch, onnx, onnx-int8 or openvino."),
+    backend: str = typer.Option(None, "--backend", help="Embedding runtime: openvino-bf16 (default when installed), onnx-int8, onnx, openvino or torch."),
     replace: bool = typer.Option(False, "--replace", help="Rebuild NAME if it was built with another set-up."),
     home: Path = HomeOption,
 ) -> None:

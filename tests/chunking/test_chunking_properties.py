@@ -122,7 +122,7 @@ def test_strategy_properties(name, doc, max_tokens, context):
 @settings(SETTINGS, max_examples=25)
 def test_default_parameters(name, doc):
     chunker = get_chunker(name, model="fake")
-    params = {"max_tokens": chunker.max_tokens, "context": False, "overlap": getattr(chunker, "overlap", 0)}
+    params = {"max_tokens": chunker.max_tokens, "context": chunker.context, "overlap": getattr(chunker, "overlap", 0)}
     check_chunks(doc, chunker.chunk(doc), name, params)
 
 

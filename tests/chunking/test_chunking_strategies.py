@@ -168,7 +168,7 @@ def test_page_falls_back_to_sections_without_pages():
 # --- context ------------------------------------------------------------------------------
 def test_context_prefixes_the_embedded_text_only():
     doc = sized_doc()
-    plain = chunk("recursive", doc, max_tokens=100)
+    plain = chunk("recursive", doc, max_tokens=100, context=False)
     ctx = chunk("recursive", doc, max_tokens=100, context=True)
     assert [c.text for c in ctx] == [c.text for c in plain]  # short prefixes: same chunks
     assert ctx[0].embed_text == "ACC > Overview\n\n" + ctx[0].text

@@ -118,11 +118,11 @@ def test_reciprocal_rank_fusion_hand_worked():
 
     vector = [("a", 0.9), ("b", 0.8), ("c", 0.7)]
     keyword = [("c", 12.0), ("a", 3.0)]
-    fused = fuse(vector, keyword, 3, SearchConfig(rrf_k=60))
+    fused = fuse(vector, keyword, 3, SearchConfig(rrf_k=60, fusion="rrf", keyword_weight=1.0))
     assert [cid for cid, _ in fused] == ["a", "c", "b"]
     assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
     assert fused[2][1] == pytest.approx(1 / 62)
-    weighted = fuse(vector, keyword, 2, SearchConfig(rrf_k=60, vector_weight=0.0))
+    weighted = fuse(vector, keyword, 2, SearchConfig(rrf_k=60, fusion="rrf", vector_weight=0.0))
     assert [cid for cid, _ in weighted] == ["c", "a"]
 
 
@@ -130,7 +130,8 @@ def test_keyword_field_search_text_also_matches_title_and_section(built):
     index, _ = built
     doc = "initech/gateway/1.0/ref/chapter-3.md"
     chunks = index.doc_chunks(doc)
-    in_text = search(index, "chapter", k=50, mode="keyword", filters=Filters(doc_prefix=doc))
+    in_text = search(index, "chapter", k=50, mode="keyword", filters=Filters(doc_prefix=doc),
+                     config=SearchConfig(keyword_field="text", passage_chunks=1))
     with_title = search(index, "chapter", k=50, mode="keyword", filters=Filters(doc_prefix=doc),
-                        config=SearchConfig(keyword_field="search_text"))
+                        config=SearchConfig(keyword_field="search_text", passage_chunks=1))
     assert len(in_text) < len(with_title) == len(chunks)

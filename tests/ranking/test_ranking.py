@@ -37,7 +37,7 @@ def test_convex_normalizes_each_ranking_and_keeps_score_gaps():
     assert scores["a"] == pytest.approx(1.0 + 0.0)
     assert scores["b"] == pytest.approx(0.5 + 0.95)
     assert scores["c"] == pytest.approx(0.0 + 1.0)
-    assert convex([(1.0, [("only", 3.0)])]) == {"only": 0.0}  # one candidate: no spread, no NaN
+    assert convex([(2.0, [("only", 3.0)])]) == {"only": 2.0}  # a sole candidate is its ranking's best
 
 
 def test_ordered_breaks_ties_by_chunk_id_and_cuts_at_k():

@@ -33,7 +33,7 @@ def test_passages_are_exact_document_text_and_never_overlap(index, mode):
 
 def test_passages_off_returns_plain_chunks(index):
     query, _ = _two_neighbours_query(index)
-    hits = search(index, query, k=8, mode="keyword")
+    hits = search(index, query, k=8, mode="keyword", config=SearchConfig(passage_chunks=1))
     assert all(h.chunk == index.get_chunk(h.chunk.chunk_id) for h in hits)
 
 
