@@ -25,7 +25,7 @@ system-deps:
 	@command -v chromium >/dev/null && command -v node >/dev/null || \
 	  (apt-get update -qq && apt-get install -y -qq chromium nodejs npm >/dev/null)
 
-QUERIES ?= $(if $(wildcard ../shared/evals/dev),../shared/evals/dev,evals/queries/sample-library.jsonl)
+QUERIES ?= $(if $(filter sample-library,$(LIBRARY)),evals/queries/sample-library.jsonl,../shared/evals/dev)
 EXPORT  ?= export/$(INDEX)
 
 sample-library: | setup
