@@ -1,4 +1,4 @@
-"""Search an index by meaning (vector), by words (keyword, BM25) or both (hybrid, reciprocal-rank fusion)."""
+"""Search an index by meaning (vector), by words (keyword, BM25) or both (hybrid: the two rankings fused)."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def _keyword_ranking(index: Index, query: str, k: int, where: Filters | None,
 
 def fuse(vector: list[tuple[str, float]], keyword: list[tuple[str, float]], k: int,
          config: SearchConfig) -> list[tuple[str, float]]:
-    """The two rankings fused by `config.fusion` (reciprocal rank by default); ties break by chunk id."""
+    """The two rankings fused by `config.fusion` (convex by default, or reciprocal rank); ties break by chunk id."""
     weighted = ((config.vector_weight, vector), (config.keyword_weight, keyword))
     if config.fusion == "convex":
         return ranking.ordered(ranking.convex(weighted), k)
