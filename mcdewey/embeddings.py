@@ -152,6 +152,11 @@ class SentenceTransformerEmbedder:
                 self._query_cache.popitem(last=False)
             return out
 
+    def clear_query_cache(self) -> None:
+        """Forget remembered query vectors, so the next query pays for the model (latency measurements)."""
+        with self._lock:
+            self._query_cache.clear()
+
     def document_text(self, text: str) -> str:
         """The exact text the model sees for a document (what the cache is keyed by)."""
         return self.document_prompt + text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 import typer
@@ -123,7 +122,7 @@ def run(
 ) -> None:
     """Evaluate one index on a query set; exits 1 when the regression gate fails."""
     from mcdewey.evaluate.gate import check_gate, load_baseline
-    from mcdewey.evaluate.report import write_report
+    from mcdewey.evaluate.report import save_eval_summary, write_report
     from mcdewey.evaluate.runner import evaluate_index
 
     qs = _queries(queries)
@@ -172,19 +171,6 @@ def _search_with(idx, settings: dict):
         _fail(f"unknown search setting(s) {sorted(set(settings) - known)}; known: {sorted(known)}")
     config = SearchConfig.from_dict({**(idx.manifest.get("search") or {}), **settings})
     return (lambda index, query, k, mode, filters: search(index, query, k, mode, filters, config=config)), settings
-
-
-def save_eval_summary(ws, index: str, summary: dict, queries_path: str) -> Path:
-    """`<home>/indexes/<name>/eval-summary.json`: the latest run, plus one line per set and mode run."""
-    path = ws.index_dir(index) / "eval-summary.json"
-    old = json.loads(path.read_text()) if path.exists() else {}
-    flat = {k: v for k, v in summary.items() if k != "by_tag"}
-    latest = {**flat, "queries_path": queries_path,
-              "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    runs = dict(old.get("runs") or {})
-    runs[f"{queries_path}::{summary['mode']}"] = latest
-    path.write_text(json.dumps({**latest, "runs": runs}, indent=2, default=str) + "\n")
-    return path
 
 
 @eval_app.command("grid")

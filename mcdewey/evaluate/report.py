@@ -130,3 +130,16 @@ def worst_queries(results: Sequence[QueryResult], n: int = WORST_QUERIES) -> lis
         return (r.metrics.get("ndcg@10") or 0.0, -(r.first_rank or 99), r.query.id)
 
     return sorted((r for r in results if (r.metrics.get("ndcg@10") or 0.0) < 1.0), key=key)[:n]
+
+
+def save_eval_summary(ws, index: str, summary: dict, queries_path: str) -> Path:
+    """`<home>/indexes/<name>/eval-summary.json`: the latest run, plus one line per set and mode run."""
+    path = ws.index_dir(index) / "eval-summary.json"
+    old = json.loads(path.read_text()) if path.exists() else {}
+    flat = {k: v for k, v in summary.items() if k != "by_tag"}
+    latest = {**flat, "queries_path": queries_path,
+              "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    runs = dict(old.get("runs") or {})
+    runs[f"{queries_path}::{summary['mode']}"] = latest
+    path.write_text(json.dumps({**latest, "runs": runs}, indent=2, default=str) + "\n")
+    return path

@@ -97,10 +97,8 @@ def _forget_queries(index) -> None:
     without this the second mode run over the same set would skip the model."""
     embedder = index.embedder() if hasattr(index, "embedder") else None
     clear = getattr(embedder, "clear_query_cache", None)
-    if clear is not None:
+    if clear is not None:  # the fake embedder keeps no query cache
         clear()
-    elif isinstance(getattr(embedder, "_query_cache", None), dict):
-        embedder._query_cache.clear()
 
 
 def evaluate_index(index, queries: Sequence[Query], mode: str = "hybrid", k: int = 10,

@@ -57,6 +57,9 @@ def test_vector_queries_are_timed_cold(memory_index, labeled_queries):
     class Embedder:
         _query_cache = OrderedDict(q="vector")
 
+        def clear_query_cache(self):  # as SentenceTransformerEmbedder's
+            self._query_cache.clear()
+
     embedder = Embedder()
     memory_index.embedder = lambda: embedder
     search = scripted_search(memory_index, {})
