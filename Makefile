@@ -20,10 +20,10 @@ $(BIN)/mcdewey: pyproject.toml
 
 setup: $(BIN)/mcdewey
 
-# Browser and Node for the end-to-end tests (Debian's chromium; no browser download).
+# Browser and Node for the end-to-end tests (Debian's chromium; no browser download), each piece
+# installed on its own and only when missing: scripts/system-deps.sh says why.
 system-deps:
-	@command -v chromium >/dev/null && command -v node >/dev/null || \
-	  (apt-get update -qq && apt-get install -y -qq chromium nodejs npm >/dev/null)
+	@bash scripts/system-deps.sh
 
 QUERIES ?= $(if $(filter sample-library,$(LIBRARY)),evals/queries/sample-library.jsonl,../shared/evals/dev)
 EXPORT  ?= export/$(INDEX)
