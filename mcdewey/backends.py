@@ -96,11 +96,10 @@ def default_threads() -> int | None:
 def load_model(model: str, backend: str, cache_dir: Path, threads: int | None = None):
     """A ``SentenceTransformer`` for ``model`` (a name or local path) running on ``backend``."""
     require(backend)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
     threads = threads if threads is not None else default_threads()
-    st = SentenceTransformer(str(model), device="cpu")
+    st = SentenceTransformer(str(model), device="cpu", local_files_only=True)  # McDewey never downloads
     if backend == "torch":
         if threads:
             import torch
@@ -253,8 +252,24 @@ def _onnxruntime_runner(onnx_file: Path, threads: int | None) -> Callable[[dict]
     return run
 
 
+def import_openvino():
+    """`openvino`, imported without its usage telemetry: on import it forks a process to send an event,
+    which forks a process whose LanceDB runtime is already running (lancedb warns of deadlocks) and
+    tries the network from a tool that works offline. The telemetry package's own switch is a file in
+    the user's home, so the sender is turned off in this process only, before openvino first loads."""
+    try:
+        from openvino_telemetry.utils.sender import TelemetrySender
+    except ImportError:  # openvino without its telemetry package
+        pass
+    else:  # every event, error and opt-in message goes through this one method
+        TelemetrySender.send = lambda self, backend, message: None
+    import openvino
+
+    return openvino
+
+
 def _openvino_runner(onnx_file: Path, precision: str, threads: int | None) -> Callable[[dict], np.ndarray]:
-    import openvino as ov
+    ov = import_openvino()
 
     core = ov.Core()
     config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision}

@@ -23,8 +23,6 @@ _BUNDLED_ALIASES = {
     None, "", "default", BUNDLED_MODEL, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2",
 }
 FAKE_MODEL = "fake"
-# The fastest installed backend that keeps quality (docs/performance.md); importing backends does not import torch.
-DEFAULT_BACKEND = os.environ.get("MCDEWEY_BACKEND") or default_backend()
 
 
 @runtime_checkable
@@ -47,7 +45,9 @@ def canonical_model(model: str | None) -> str:
 def canonical_backend(model: str | None, backend: str | None) -> str:
     if canonical_model(model) == FAKE_MODEL:
         return "none"
-    backend = backend or DEFAULT_BACKEND
+    # MCDEWEY_BACKEND, else the fastest installed backend that keeps quality (docs/performance.md), decided
+    # when asked, not at import: installing a runtime or setting the variable later takes effect.
+    backend = backend or os.environ.get("MCDEWEY_BACKEND") or default_backend()
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     return backend
@@ -101,7 +101,6 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str | None, backend: str | None = None, cache_dir: Path | None = None,
                  batch_size: int = 32):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.model_name = canonical_model(model)
         self.backend = canonical_backend(model, backend)
         self.name = f"{self.model_name}@{self.backend}"
@@ -122,7 +121,9 @@ class SentenceTransformerEmbedder:
             return SentenceTransformer(location, device="cpu")
         from mcdewey import backends  # written by the performance work; imported only when asked for
 
-        cache = Path(cache_dir) if cache_dir else Path(os.environ.get("MCDEWEY_HOME") or ".mcdewey") / "cache" / "models"
+        from mcdewey.paths import model_cache
+
+        cache = Path(cache_dir) if cache_dir else model_cache()
         return backends.load_model(location, self.backend, cache)
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:

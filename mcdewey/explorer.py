@@ -15,10 +15,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from mcdewey.lab import Lab, Setup, plot_comparison, query_tags, select_queries
-from mcdewey.models import Filters
+from mcdewey.models import Filters, excerpt as excerpt_text
+from mcdewey.vocabulary import MODES
 
 ANY = "(any)"
-MODES = ("hybrid", "keyword", "vector")
 
 
 def facet_options(index, vendor: str | None = None, product: str | None = None) -> dict[str, list[str]]:
@@ -60,7 +60,7 @@ def render_cards(cards: Sequence[dict], excerpt: int = 600) -> str:
     for c in cards:
         page = f"Page {c['page_label'] or c['page']}" if c["page"] is not None else "No page (not a PDF)"
         head = " · ".join([page, f"source {c['source']}", f"chunk_id {c['chunk_id']}", f"score {c['score']}"])
-        text = c["text"] if len(c["text"]) <= excerpt else c["text"][:excerpt] + "…"
+        text = excerpt_text(c["text"], excerpt, flatten=False)
         section = f"<div style='color:#666'>{html.escape(c['section'])}</div>" if c["section"] else ""
         parts.append("<div style='border:1px solid #ddd;border-radius:6px;padding:8px;margin:6px 0'>"
                      f"<div style='font-size:90%;color:#333'><b>{c['rank']}.</b> {html.escape(head)}</div>"

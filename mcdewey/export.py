@@ -13,7 +13,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mcdewey.store import FTS_FIELDS, Workspace, create_export_tables, write_json_atomic
+from mcdewey.store import Workspace, create_export_tables, write_json_atomic
 
 KEEP_VERSIONS = 2  # the new export and the one before it: a server that opened the old one keeps working
 
@@ -28,10 +28,11 @@ def export(workspace: Workspace, index: str, to: Path) -> Path:
     version_dir.mkdir(parents=True)
     chunks = source.arrow()
     documents = source.documents_arrow()
-    fts_fields = tuple(source.manifest.get("fts_fields") or FTS_FIELDS)
-    table_version = create_export_tables(version_dir / "lancedb", chunks, documents, fts_fields)
-    write_json_atomic(version_dir / "manifest.json",
-                      _export_manifest(workspace, index, source.manifest, table_version))
+    table_version = create_export_tables(version_dir / "lancedb", chunks, documents, source.manifest.fts_fields)
+    summary = workspace.index_dir(index) / "eval-summary.json"
+    manifest = source.manifest.exported(index, table_version, json.loads(summary.read_text()) if summary.exists()
+                                        else None, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    write_json_atomic(version_dir / "manifest.json", manifest.to_dict())
     _swap_current(to, version_dir)
     _prune(to)
     return version_dir
@@ -40,18 +41,6 @@ def export(workspace: Workspace, index: str, to: Path) -> Path:
 def _check_target(to: Path) -> None:
     if to.exists() and any(to.iterdir()) and not (to / "current").is_symlink():
         raise FileExistsError(f"{to} exists and is not a McDewey export; choose an empty or new folder")
-
-
-def _export_manifest(workspace: Workspace, index: str, manifest: dict, table_version: int) -> dict:
-    out = {k: v for k, v in manifest.items() if k not in ("files", "tables")}
-    # Only documents that made it into the index travel; skipped files stay behind.
-    out["files"] = {rel: f for rel, f in manifest.get("files", {}).items() if f.get("status") == "indexed"}
-    out["tables"] = {"chunks": "chunks", "chunks_version": table_version}
-    out["exported_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    out["source_index"] = index
-    summary = workspace.index_dir(index) / "eval-summary.json"
-    out["eval"] = json.loads(summary.read_text()) if summary.exists() else None
-    return out
 
 
 def _swap_current(to: Path, version_dir: Path) -> None:

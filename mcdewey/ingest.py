@@ -17,7 +17,8 @@ import numpy as np
 
 import mcdewey
 from mcdewey.library import ReadError, SkipFile, file_fingerprint, read_document, scan_library
-from mcdewey.embeddings import CachedEmbedder, EmbeddingCache, canonical_backend, canonical_model, get_embedder
+from mcdewey.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
+from mcdewey.manifest import ChunkingSpec, Counts, FileEntry, Manifest, Tables
 from mcdewey.models import Chunk, Document
 from mcdewey.search import SearchConfig
 from mcdewey.store import FTS_FIELDS, Workspace
@@ -68,7 +69,7 @@ class IngestReport:
 class _Plan:
     """Library files sorted into what this run must do."""
 
-    files: dict[str, dict]  # doc_id (path in the library) -> manifest entry, updated as the run goes
+    files: dict[str, FileEntry]  # doc_id (path in the library) -> manifest entry, updated as the run goes
     todo: list[tuple[str, Path, str, str]]  # (doc_id, path, fingerprint, format) to read and index
     remove: list[str]  # doc_ids whose chunks go
     library_fingerprint: str
@@ -82,34 +83,41 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
     An index keeps its set-up (strategy, parameters, model, backend); `replace=True` deletes an index
     of the same name built differently instead of refusing.
     """
-    from mcdewey.chunking import chunker_params, get_chunker, strategy_fields
-
     started = time.perf_counter()
     library = Path(library).resolve()
     if not library.is_dir():
         raise FileNotFoundError(f"library folder {library} does not exist")
-    params = dict(params or {})
-    if canonical_model(model) not in (canonical_model(None), "fake") and "model" in strategy_fields(strategy):
-        # Chunk sizes count in the tokens of the model that embeds them.
-        params.setdefault("model", model)
-    chunker = get_chunker(strategy, **params)
     previous = workspace.read_manifest(index)
     if previous and model is None and backend is None:  # a re-run keeps the index's model and backend
-        model, backend = previous["model"], previous["backend"]
-    config = {"strategy": strategy, "params": chunker_params(chunker), "model": canonical_model(model),
-              "backend": canonical_backend(model, backend)}
-    if previous and replace and _differences(previous, config):
+        model, backend = previous.model, previous.backend
+    spec = ChunkingSpec.resolve(strategy, params, model, backend)
+    return ingest_spec(library, workspace, index, spec, progress, replace, started, previous)
+
+
+def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingSpec, progress: bool = True,
+                replace: bool = False, started: float | None = None, previous: Manifest | None = None
+                ) -> IngestReport:
+    """`ingest` for a resolved set-up (what the experiment runner calls)."""
+    started = started or time.perf_counter()
+    library = Path(library).resolve()
+    previous = previous or workspace.read_manifest(index)
+    if previous and replace and previous.spec.differences(spec):
         workspace.delete_index(index)
         previous = None
-    if previous and _differences(previous, config):
-        raise ValueError(f"index {index!r} was built with a different set-up ({_differences(previous, config)}); "
+    if previous and previous.spec.differences(spec):
+        raise ValueError(f"index {index!r} was built with a different set-up ({previous.spec.differences(spec)}); "
                          f"ingest under another --index name, or rebuild it with --replace")
+    chunker = spec.chunker()
+    sentence_cache = None
+    if hasattr(chunker, "with_cache"):  # the semantic chunker embeds sentences: once per workspace, not per run
+        sentence_cache = EmbeddingCache(workspace.embedding_cache_path())
+        chunker = chunker.with_cache(sentence_cache)
     report = IngestReport(index=index)
     plan = _plan(library, previous, report)
     # Loading a model takes seconds: a run with nothing to embed never loads it.
-    embedder = get_embedder(config["model"], config["backend"], workspace.home / "cache" / "models") \
+    embedder = get_embedder(spec.model, spec.backend, workspace.home / "cache" / "models") \
         if plan.todo or previous is None else None
-    dim = embedder.dim if embedder else previous["dim"]
+    dim = embedder.dim if embedder else previous.dim
     cached = CachedEmbedder(embedder, EmbeddingCache(workspace.embedding_cache_path())) if embedder else None
     with workspace.writer(index, dim) as writer:
         if plan.remove:
@@ -117,23 +125,20 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
         if plan.todo:
             _run_pipeline(library, plan, chunker, cached, writer, report, progress)
         tables = writer.finalize(FTS_FIELDS) if (plan.todo or plan.remove or previous is None) \
-            else previous["tables"]
+            else previous.tables
         report.seconds = time.perf_counter() - started
         report.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         if cached:
             report.embed_seconds = cached.model_seconds
             report.cache_hits, report.cache_misses = cached.hits, cached.misses
             cached.cache.close()
-        manifest = _manifest(index, config, dim, library, plan, tables, report, previous)
+        if sentence_cache is not None:
+            sentence_cache.close()
+        manifest = _manifest(index, spec, dim, library, plan, tables, report)
         writer.commit(manifest)
-    report.chunks_total = manifest["counts"]["chunks"]
-    report.documents = manifest["counts"]["documents"]
+    report.chunks_total = manifest.counts.chunks
+    report.documents = manifest.counts.documents
     return report
-
-
-def _differences(previous: dict, config: dict) -> str:
-    """What differs between an index's set-up and the requested one, e.g. "params: {...} -> {...}"."""
-    return ", ".join(f"{k}: {previous.get(k)!r} -> {v!r}" for k, v in config.items() if previous.get(k) != v)
 
 
 def _scan(library: Path) -> tuple[list[tuple[str, Path, str]], list[tuple[str, str, str]]]:
@@ -144,37 +149,37 @@ def _scan(library: Path) -> tuple[list[tuple[str, Path, str]], list[tuple[str, s
     return candidates, left_out
 
 
-def _plan(library: Path, previous: dict | None, report: IngestReport) -> _Plan:
+def _plan(library: Path, previous: Manifest | None, report: IngestReport) -> _Plan:
     candidates, left_out = _scan(library)
     with ThreadPoolExecutor(max_workers=4) as pool:  # hashing releases the GIL
         fps = list(pool.map(lambda c: file_fingerprint(c[1]), candidates))
-    old = dict((previous or {}).get("files", {}))
-    files: dict[str, dict] = {}
+    old = dict(previous.files) if previous else {}
+    files: dict[str, FileEntry] = {}
     todo, remove = [], []
     for (doc_id, path, fmt), fp in zip(candidates, fps):
         entry = old.pop(doc_id, None)
-        if entry and entry["fingerprint"] == fp:  # same bytes: same chunks, or the same reason to skip
+        if entry and entry.fingerprint == fp:  # same bytes: same chunks, or the same reason to skip
             files[doc_id] = entry
-            report.unchanged += entry["status"] == "indexed"
-            report.skipped += entry["status"] != "indexed"
+            report.unchanged += entry.indexed
+            report.skipped += not entry.indexed
             continue
         report.changed += entry is not None
         report.new += entry is None
-        if entry and entry.get("doc_id"):
-            remove.append(entry["doc_id"])
+        if entry and entry.doc_id:
+            remove.append(entry.doc_id)
         todo.append((doc_id, path, fp, fmt))
     for doc_id, status, reason in left_out:
         entry = old.pop(doc_id, None)
-        if entry and entry.get("doc_id"):
-            remove.append(entry["doc_id"])
-        files[doc_id] = {"fingerprint": "", "status": status, "reason": reason}
+        if entry and entry.doc_id:
+            remove.append(entry.doc_id)
+        files[doc_id] = FileEntry("", status, reason)
         report.skipped += 1
         report.errors += status == "error"
         report.skipped_files.append({"path": doc_id, "reason": reason})
     for entry in old.values():  # gone from the library
-        report.deleted += entry["status"] == "indexed"
-        if entry.get("doc_id"):
-            remove.append(entry["doc_id"])
+        report.deleted += entry.indexed
+        if entry.doc_id:
+            remove.append(entry.doc_id)
     digest = hashlib.sha256()
     for (doc_id, *_), fp in zip(candidates, fps):
         digest.update(f"{doc_id}\0{fp}\n".encode())
@@ -244,14 +249,14 @@ def _run_pipeline(library: Path, plan: _Plan, chunker, embedder: CachedEmbedder,
 def _record(files: dict, report: IngestReport, rel: str, fp: str, doc: Document | None, chunks: list[Chunk],
             problem: tuple[str, str] | None) -> None:
     if doc is None:
-        files[rel] = {"fingerprint": fp, "status": problem[0], "reason": problem[1]}
+        files[rel] = FileEntry(fp, problem[0], problem[1])
         report.skipped += 1
         report.errors += problem[0] == "error"
         report.skipped_files.append({"path": rel, "reason": problem[1]})
         return
-    files[rel] = {"fingerprint": fp, "status": "indexed", "doc_id": doc.doc_id, "vendor": doc.vendor,
-                  "product": doc.product, "version": doc.version, "title": doc.title,
-                  "pages": len({p.page for p in doc.pages}), "chunks": len(chunks)}
+    files[rel] = FileEntry(fp, "indexed", doc_id=doc.doc_id, vendor=doc.vendor, product=doc.product,
+                           version=doc.version, title=doc.title, pages=len({p.page for p in doc.pages}),
+                           chunks=len(chunks))
 
 
 def _embed(chunks: list[Chunk], embedder: CachedEmbedder, bars) -> tuple[list[Chunk], np.ndarray]:
@@ -274,12 +279,12 @@ class _Bars:
     """Three rich progress bars: documents read, chunks embedded, rows written."""
 
     def __init__(self, documents: int):
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from mcdewey.cli.app import err_console
-
+        # Progress goes to stderr, so a command's stdout stays its result (the CLI's own consoles do the same).
         self.progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=err_console, transient=False)
+                                 TimeElapsedColumn(), console=Console(stderr=True), transient=False)
         self.tasks = {
             "read": self.progress.add_task("documents read", total=documents),
             "embedded": self.progress.add_task("chunks embedded", total=0),
@@ -302,24 +307,14 @@ class _Bars:
         self.progress.advance(self.tasks[name], n)
 
 
-def _manifest(index: str, config: dict, dim: int, library: Path, plan: _Plan, tables: dict,
-              report: IngestReport, previous: dict | None) -> dict:
-    indexed = [f for f in plan.files.values() if f["status"] == "indexed"]
-    return {
-        "name": index,
-        **config,
-        "dim": dim,
-        "library": {"path": str(library), "fingerprint": plan.library_fingerprint},
-        "counts": {"documents": len(indexed), "chunks": sum(f["chunks"] for f in indexed),
-                   "pages": sum(f.get("pages", 0) for f in indexed),
-                   "skipped": sum(f["status"] != "indexed" for f in plan.files.values())},
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "mcdewey_version": mcdewey.__version__,
+def _manifest(index: str, spec: ChunkingSpec, dim: int, library: Path, plan: _Plan, tables: Tables,
+              report: IngestReport) -> Manifest:
+    return Manifest(
+        name=index, spec=spec, dim=dim, tables=tables, files=plan.files, counts=Counts.of(plan.files),
+        library_path=str(library), library_fingerprint=plan.library_fingerprint,
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), mcdewey_version=mcdewey.__version__,
         # The search defaults of the code that ran: re-running ingest (seconds when nothing changed)
         # brings an index's search up to the measured defaults of docs/retrieval-quality.md.
-        "search": SearchConfig().to_dict(),
-        "fts_fields": list(FTS_FIELDS),
-        "last_ingest": {k: v for k, v in report.to_dict().items() if k != "skipped_files"},
-        "tables": tables,
-        "files": plan.files,
-    }
+        search=SearchConfig().to_dict(), fts_fields=tuple(FTS_FIELDS),
+        last_ingest={k: v for k, v in report.to_dict().items() if k != "skipped_files"},
+    )

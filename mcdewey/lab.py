@@ -14,10 +14,11 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from mcdewey.evaluate.grid import IndexSpec
 from mcdewey.evaluate.queries import Query
 from mcdewey.evaluate.ragas_adapter import RAGAS_KEYS
-from mcdewey.evaluate.runner import RunResult, evaluate_index
+from mcdewey.evaluate.runner import RunResult
+from mcdewey.manifest import ChunkingSpec
+from mcdewey.models import excerpt as excerpt_text
 
 # Columns of the comparison frame and of the metrics tables, in reading order.
 HEADLINE = ("hit@1", "hit@5", "recall@10", "mrr@10", "ndcg@10")
@@ -32,21 +33,23 @@ class Setup:
     strategy: str = "recursive"
     max_tokens: int = 200
     overlap: int = 0
-    context: bool = False
+    context: bool = True  # every strategy's default: a chunk's embedding sees its title and section path
     mode: str = "hybrid"
     k: int = 10
 
     def __post_init__(self) -> None:
         from mcdewey.chunking import strategy_fields
+        from mcdewey.vocabulary import check_mode
 
+        check_mode(self.mode)
         # A value the strategy ignores is reset, so set-ups that build the same index compare equal.
         accepted = strategy_fields(self.strategy)
         for name in ("overlap", "context"):
             if name not in accepted:
                 object.__setattr__(self, name, type(getattr(self, name))())
 
-    def params(self, model: str | None = None) -> dict:
-        """The chunker parameters this set-up means for its strategy."""
+    def params(self) -> dict:
+        """The chunker parameters this set-up sets for its strategy (the spec adds the defaults and the model)."""
         from mcdewey.chunking import strategy_fields
 
         accepted = strategy_fields(self.strategy)
@@ -54,9 +57,11 @@ class Setup:
         params = {k: v for k, v in wanted.items() if k in accepted}
         if "min_tokens" in accepted and int(accepted["min_tokens"]) > self.max_tokens // 2:
             params["min_tokens"] = self.max_tokens // 4  # the default floor would swallow small chunk sizes
-        if "model" in accepted and model is not None:  # token counts (and semantic cuts) follow the index's model
-            params["model"] = model
         return params
+
+    def spec(self, model: str | None = None, backend: str | None = None) -> ChunkingSpec:
+        """The chunking spec of this set-up: the same rule the CLI and the grid use."""
+        return ChunkingSpec.resolve(self.strategy, self.params(), model, backend)
 
     @property
     def label(self) -> str:
@@ -79,35 +84,33 @@ def query_tags(queries: Sequence[Query]) -> list[str]:
 class Lab:
     """Evaluates set-ups on one library and one query subset, and remembers every result."""
 
-    def __init__(self, library: Path | str, workspace, queries: Sequence[Query], model: str | None = "fake",
-                 use_ragas: bool = False):
+    def __init__(self, library: Path | str, workspace, queries: Sequence[Query], model: str | None = None,
+                 use_ragas: bool = False, backend: str | None = None):
         self.library = Path(library)
         self.workspace = workspace
         self.queries = list(queries)
-        self.model = model
+        self.model = model  # None: the bundled model
+        self.backend = backend
         self.use_ragas = use_ragas
         self.results: dict[Setup, RunResult] = {}
 
     def index_name(self, setup: Setup) -> str:
-        """The same name `mcdewey eval grid` gives this strategy and parameters, so both share indexes."""
-        return IndexSpec(setup.strategy, setup.params(self.model), self.model).name(self.library)
+        """The same name `mcdewey eval grid` and `mcdewey ingest` give this set-up, so all share indexes."""
+        return setup.spec(self.model, self.backend).index_name(self.library)
 
     def index(self, setup: Setup):
         """Build, bring up to date or reuse the index of a set-up."""
-        from mcdewey.ingest import ingest
+        from mcdewey.experiment import prepare_index
 
-        name = self.index_name(setup)
-        ingest(self.library, self.workspace, name, setup.strategy, setup.params(self.model), self.model,
-               progress=False)
-        return self.workspace.open_index(name)
+        return prepare_index(self.library, self.workspace, setup.spec(self.model, self.backend))[0]
 
     def run(self, setup: Setup) -> RunResult:
         """Evaluate a set-up on the lab's queries (cached: asking twice costs nothing)."""
+        from mcdewey.experiment import measure
+
         if setup not in self.results:
-            run = evaluate_index(self.index(setup), self.queries, setup.mode, setup.k, use_ragas=self.use_ragas)
-            run.config = {"name": setup.label, "strategy": setup.strategy, "params": setup.params(self.model),
-                          "model": self.model}
-            self.results[setup] = run
+            self.results[setup] = measure(self.index(setup), self.queries, setup.mode, setup.k, name=setup.label,
+                                          use_ragas=self.use_ragas)
         return self.results[setup]
 
     def compare(self, setup: Setup) -> pd.DataFrame:
@@ -126,7 +129,7 @@ def comparison_frame(results: Iterable[tuple[Setup, RunResult]]) -> pd.DataFrame
     for setup, run in results:
         s = run.summary()
         rows.append({"setup": setup.label, **{k: v for k, v in asdict(setup).items()},
-                     "chunks": (run.manifest.get("counts") or {}).get("chunks"),
+                     "chunks": run.manifest.counts.chunks if run.manifest else None,
                      **{k: s.get(k) for k in (*HEADLINE, "span_iou@5", "latency_ms_p50")}})
     columns = [*SETUP_COLUMNS, *HEADLINE, "span_iou@5", "latency_ms_p50"]
     return pd.DataFrame(rows, columns=columns)
@@ -179,14 +182,9 @@ def worst_frame(run: RunResult, n: int = 5, excerpt: int = 160) -> pd.DataFrame:
             "id": r.query.id, "query": r.query.query, "first relevant rank": r.first_rank,
             "ndcg@10": r.metrics.get("ndcg@10"),
             "expected": f"{ev.doc} p.{ev.page or '-'}: {ev.quote}",
-            "retrieved #1": f"{top.chunk_id} p.{top.page_start or '-'}: {_cut(top.text, excerpt)}" if top else "",
+            "retrieved #1": f"{top.chunk_id} p.{top.page_start or '-'}: {excerpt_text(top.text, excerpt)}" if top else "",
         })
     return pd.DataFrame(rows, columns=["id", "query", "first relevant rank", "ndcg@10", "expected", "retrieved #1"])
-
-
-def _cut(text: str, n: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= n else flat[: n - 1] + "…"
 
 
 def baseline_frame(current: dict, baseline: dict, keys: Sequence[str] = (*HEADLINE, "span_iou@5")) -> pd.DataFrame:

@@ -99,10 +99,14 @@ class Chunk:
     tokens: int
     # What the embedder sees: text, optionally prefixed with title and section path.
     embed_text: str = ""
+    # Position in its document (0, 1, 2, ...), stored as the table's `ord`: neighbours are found by it,
+    # never by parsing the chunk id (ids from other tools need not end in a number).
+    ord: int = 0
 
     @property
     def index(self) -> int:
-        return int(self.chunk_id.rsplit("::", 1)[1])
+        """The chunk's position in its document (`ord`)."""
+        return self.ord
 
     @property
     def source(self) -> str:
@@ -152,3 +156,10 @@ class Hit:
             "end": c.end,
             "text": c.text,
         }
+
+
+def excerpt(text: str, n: int, flatten: bool = True) -> str:
+    """The first `n` characters of `text` (whitespace runs made single spaces unless `flatten` is off),
+    ending in "…" when cut: the one way tables, reports and cards shorten chunk text."""
+    flat = " ".join(text.split()) if flatten else text
+    return flat if len(flat) <= n else flat[: n - 1] + "…"

@@ -131,8 +131,8 @@ def merge_adjacent(ranking: Ranking, chunks: Mapping[str, Chunk], k: int,
             continue
         for group, _ in passages:
             if len(group) < max_chunks and group[0].doc_id == chunk.doc_id and \
-                    chunk.index in (group[0].index - 1, group[-1].index + 1):
-                group.insert(0 if chunk.index < group[0].index else len(group), chunk)
+                    chunk.ord in (group[0].ord - 1, group[-1].ord + 1):
+                group.insert(0 if chunk.ord < group[0].ord else len(group), chunk)
                 break
         else:
             if len(passages) == k:

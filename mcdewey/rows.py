@@ -64,7 +64,7 @@ def chunk_rows(chunks: list[Chunk], vectors: np.ndarray, dim: int) -> pa.Table:
             cols[name].append(getattr(c, name))
         cols["section"].append(list(c.section))
         cols["embed_text"].append(c.embed_text or c.text)
-        cols["ord"].append(c.index)
+        cols["ord"].append(c.ord)
         cols["search_text"].append("\n".join([c.title, " > ".join(c.section), c.text]))
     flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).ravel(), type=pa.float32())
     cols["vector"] = pa.FixedSizeListArray.from_arrays(flat, dim)
@@ -88,7 +88,7 @@ def row_to_chunk(row: dict) -> Chunk:
         version=row["version"], title=row["title"], start=row["start"], end=row["end"],
         page_start=row["page_start"], page_end=row["page_end"], page_label_start=row["page_label_start"],
         page_label_end=row["page_label_end"], section=tuple(row["section"] or ()), text=row["text"],
-        tokens=row["tokens"], embed_text=row.get("embed_text") or "",
+        tokens=row["tokens"], embed_text=row.get("embed_text") or "", ord=row.get("ord") or 0,
     )
 
 

@@ -10,8 +10,7 @@ from dataclasses import asdict, dataclass, fields
 from mcdewey import ranking
 from mcdewey.models import Filters, Hit
 from mcdewey.store import Index
-
-MODES = ("vector", "keyword", "hybrid")
+from mcdewey.vocabulary import MODES, check_fusion, check_mode  # noqa: F401  (MODES: re-exported)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -29,15 +28,32 @@ class SearchConfig:
     keyword_field: str = "search_text"  # "search_text" (title + section path + text) or "text"
     nprobes: int = 0  # vector index only; 0 = LanceDB default
     refine_factor: int = 5  # vector index only: re-rank 5k candidates with exact distances (SQ scores are rough)
-    fusion: str = "convex"  # "convex" (weighted min-max normalized scores) or "rrf" (reciprocal rank); ranking.py
+    fusion: str = "convex"  # vocabulary.FUSIONS: "convex" (weighted min-max normalized scores) or "rrf" (reciprocal rank)
     scope_boost: float = 0.5  # soft filter: x(1 + boost) for chunks of a product (and again a version) the query names
     passage_chunks: int = 3  # neighbour expansion: a hit next to a better one joins it, up to this many chunks a hit
     collapse_duplicates: float = 0.0  # > 0: drop near-copies (trigram Jaccard >= this) of a better hit in another doc
 
+    def __post_init__(self) -> None:
+        check_fusion(self.fusion)
+
     @classmethod
     def from_dict(cls, data: dict | None) -> "SearchConfig":
+        """A config from its dict; an unknown key (a typo, or a setting of another version) is refused."""
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(data or {}) - set(known))
+        if unknown:
+            raise ValueError(f"unknown search setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        return cls(**(data or {}))
+
+    def with_overrides(self, settings: dict | None) -> "SearchConfig":
+        """This config with `settings` (checked like from_dict) replacing some values."""
+        return SearchConfig.from_dict({**self.to_dict(), **(settings or {})})
+
+    @classmethod
+    def of_index(cls, index: Index) -> "SearchConfig":
+        """The search set-up recorded with the index; settings this version no longer has are ignored."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        return cls.from_dict({k: v for k, v in index.manifest.search.items() if k in known})
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -51,11 +67,10 @@ def keyword_query(query: str) -> str:
 def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
            config: SearchConfig | None = None) -> list[Hit]:
     """The k best chunks for `query`; filters restrict the candidates before ranking."""
-    if mode not in MODES:
-        raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+    check_mode(mode)
     if k <= 0 or not query.strip():
         return []
-    config = config or SearchConfig.from_dict(index.manifest.get("search"))
+    config = config or SearchConfig.of_index(index)
     where = filters if filters and not filters.is_empty() else None
     steps = config.scope_boost > 0 or config.passage_chunks > 1 or config.collapse_duplicates > 0
     depth = max(k, config.candidates) if mode == "hybrid" or steps else k
@@ -95,7 +110,7 @@ def fuse(vector: list[tuple[str, float]], keyword: list[tuple[str, float]], k: i
          config: SearchConfig) -> list[tuple[str, float]]:
     """The two rankings fused by `config.fusion` (convex by default, or reciprocal rank); ties break by chunk id."""
     weighted = ((config.vector_weight, vector), (config.keyword_weight, keyword))
-    if config.fusion == "convex":
+    if check_fusion(config.fusion) == "convex":
         return ranking.ordered(ranking.convex(weighted), k)
     return ranking.ordered(ranking.rrf(weighted, config.rrf_k), k)
 

@@ -22,6 +22,8 @@ import lancedb
 import numpy as np
 import pyarrow as pa
 
+from mcdewey import paths
+from mcdewey.manifest import Manifest, Tables
 from mcdewey.memtable import MemoryTable
 from mcdewey.models import Chunk, Document, Filters
 # The row shapes live in mcdewey.rows; re-exported because benchmarks write tables in them.
@@ -64,17 +66,17 @@ def write_json_atomic(path: Path, data: dict) -> None:
 class Index:
     """A committed index, read-only: chunks with vectors, the documents they cite, and the manifest."""
 
-    def __init__(self, name: str, manifest: dict, db_path: Path, chunk_table: str, cache_dir: Path | None = None):
+    def __init__(self, name: str, manifest: Manifest, db_path: Path, chunk_table: str, cache_dir: Path | None = None):
         self.name = name
         self.manifest = manifest
         self.db_path = db_path
         self._db = lancedb.connect(str(db_path))
         self._chunks = self._db.open_table(chunk_table)
-        version = manifest.get("tables", {}).get("chunks_version")
+        version = manifest.tables.chunks_version
         if version is not None:
             self._chunks.checkout(version)
         self._documents = self._db.open_table(DOCUMENTS_TABLE) if has_table(db_path, DOCUMENTS_TABLE) else None
-        self._files_by_doc = {f["doc_id"]: f for f in manifest.get("files", {}).values() if f.get("doc_id")}
+        self._files_by_doc = {f.doc_id: f for f in manifest.files.values() if f.doc_id}
         self._cache_dir = cache_dir
         self._lock = threading.Lock()
         self._has_ann: bool | None = None
@@ -82,13 +84,13 @@ class Index:
 
     @property
     def dim(self) -> int:
-        return int(self.manifest["dim"])
+        return self.manifest.dim
 
     def embedder(self):
         """The embedder queries must use: the model and backend the chunks were embedded with."""
         from mcdewey.embeddings import get_embedder
 
-        return get_embedder(self.manifest["model"], self.manifest.get("backend"), self._cache_dir)
+        return get_embedder(self.manifest.model, self.manifest.backend, self._cache_dir)
 
     def count(self) -> int:
         return self._chunks.count_rows()
@@ -130,22 +132,20 @@ class Index:
         if info is None or self._documents is None:
             return None
         rows = (self._documents.search()
-                .where(f"doc_id = {sql_str(doc_id)} AND fingerprint = {sql_str(info['fingerprint'])}")
+                .where(f"doc_id = {sql_str(doc_id)} AND fingerprint = {sql_str(info.fingerprint)}")
                 .limit(1).to_arrow().to_pylist())
         return row_to_document(rows[0]) if rows else None
 
     def library_summary(self) -> list[dict]:
         """Vendor, product and version with their documents, pages and chunks counted."""
         groups: dict[tuple, dict] = {}
-        for f in self.manifest.get("files", {}).values():
-            if f.get("status") != "indexed":
-                continue
-            key = (f["vendor"], f["product"], f["version"])
+        for f in self.manifest.indexed_files().values():
+            key = (f.vendor, f.product, f.version)
             g = groups.setdefault(key, {"vendor": key[0], "product": key[1], "version": key[2],
                                         "documents": 0, "pages": 0, "chunks": 0})
             g["documents"] += 1
-            g["pages"] += f.get("pages", 0)
-            g["chunks"] += f.get("chunks", 0)
+            g["pages"] += f.pages
+            g["chunks"] += f.chunks
         return [groups[k] for k in sorted(groups)]
 
     # The two rankings search.py fuses, as (chunk_id, score): both prefiltered so filtered queries
@@ -201,7 +201,7 @@ class Index:
         """The documents this index cites, at the fingerprints it read."""
         if self._documents is None:
             return None
-        wanted = {(d, f["fingerprint"]) for d, f in self._files_by_doc.items()}
+        wanted = {(d, f.fingerprint) for d, f in self._files_by_doc.items()}
         table = self._documents.to_arrow()
         keep = [(d, fp) in wanted for d, fp in zip(table["doc_id"].to_pylist(), table["fingerprint"].to_pylist())]
         table = table.filter(pa.array(keep, type=pa.bool_()))
@@ -218,7 +218,7 @@ class Workspace:
     """A McDewey home folder: `lancedb/` tables, `indexes/<name>/manifest.json`, `cache/`."""
 
     def __init__(self, home: Path | str | None = None):
-        self.home = Path(home or os.environ.get("MCDEWEY_HOME") or ".mcdewey")
+        self.home = paths.home(home)
         self.db_path = self.home / "lancedb"
         self._db = None
         self._open: dict[str, tuple[float, Index]] = {}
@@ -242,9 +242,9 @@ class Workspace:
         root = self.home / "indexes"
         return sorted(p.parent.name for p in root.glob("*/manifest.json")) if root.is_dir() else []
 
-    def read_manifest(self, name: str) -> dict | None:
+    def read_manifest(self, name: str) -> Manifest | None:
         path = self.manifest_path(name)
-        return json.loads(path.read_text()) if path.exists() else None
+        return Manifest.read(path) if path.exists() else None
 
     def open_index(self, name: str) -> Index:
         """The committed index `name`; reopened only when its manifest changed (a new ingest committed)."""
@@ -257,8 +257,8 @@ class Workspace:
         cached = self._open.get(name)
         if cached and cached[0] == mtime:
             return cached[1]
-        manifest = json.loads(path.read_text())
-        index = Index(name, manifest, self.db_path, manifest["tables"]["chunks"], self.home / "cache" / "models")
+        manifest = Manifest.read(path)
+        index = Index(name, manifest, self.db_path, manifest.chunk_table, paths.model_cache(self.home))
         self._open[name] = (mtime, index)
         return index
 
@@ -276,7 +276,7 @@ class Workspace:
         self._open.pop(name, None)
 
     def embedding_cache_path(self) -> Path:
-        return self.home / "cache" / "embeddings.sqlite"
+        return paths.embedding_cache(self.home)
 
     def writer(self, name: str, dim: int) -> "IndexWriter":
         return IndexWriter(self, name, dim)
@@ -328,7 +328,7 @@ class IndexWriter:
         """Undo whatever an interrupted run wrote after the last committed version."""
         db = self.ws.db
         manifest = self.ws.read_manifest(self.name)
-        committed = (manifest or {}).get("tables", {}).get("chunks_version")
+        committed = manifest.tables.chunks_version if manifest else None
         if has_table(self.ws.db_path, self.table_name) and committed is None:
             db.drop_table(self.table_name)  # never committed: start over
         if has_table(self.ws.db_path, self.table_name):
@@ -368,13 +368,13 @@ class IndexWriter:
         if new:
             self.documents.add(document_rows(new))
 
-    def finalize(self, fts_fields: tuple[str, ...] = FTS_FIELDS) -> dict:
+    def finalize(self, fts_fields: tuple[str, ...] = FTS_FIELDS) -> Tables:
         """Compact, (re)build the indexes, and return the table versions to commit."""
         build_indexes(self.table, fts_fields)
-        return {"chunks": self.table_name, "chunks_version": self.table.version}
+        return Tables(self.table_name, self.table.version)
 
-    def commit(self, manifest: dict) -> None:
-        write_json_atomic(self.dir / "manifest.json", manifest)
+    def commit(self, manifest: Manifest) -> None:
+        write_json_atomic(self.dir / "manifest.json", manifest.to_dict())
 
 
 def build_indexes(table, fts_fields: tuple[str, ...] = FTS_FIELDS) -> None:
@@ -410,10 +410,10 @@ def open_index(path: Path) -> Index:
     if not manifest_file.exists():
         raise UnknownIndex(f"{path} is not an exported index (no manifest.json); "
                            f"create one with `mcdewey export --index NAME --to {path}`")
-    manifest = json.loads(manifest_file.read_text())
-    # Non-torch backends build model files once; an export may be read-only, so they go to the user's cache.
-    cache = Path(os.environ.get("MCDEWEY_HOME") or Path.home() / ".cache" / "mcdewey") / "cache" / "models"
-    return Index(manifest.get("name", root.name), manifest, root / "lancedb", "chunks", cache)
+    manifest = Manifest.read(manifest_file)
+    # Non-torch backends build model files once; an export may be read-only, so they go to the workspace's cache.
+    cache = paths.model_cache()
+    return Index(manifest.name or root.name, manifest, root / "lancedb", manifest.chunk_table, cache)
 
 
 def create_export_tables(db_path: Path, chunks: pa.Table, documents: pa.Table | None,

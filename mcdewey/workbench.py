@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from mcdewey.demo import demo_library, demo_queries
 from mcdewey.library import LibraryScan, ReadError, SkipFile, read_document, scan_library
-from mcdewey.models import Chunk, Document
+from mcdewey.models import Chunk, Document, excerpt
 
 __all__ = [
     "BackgroundServer", "assistant_config", "chunk_boundaries", "chunk_sizes", "default_chunkers", "demo_library",
@@ -131,13 +131,8 @@ def plot_chunk_sizes(sizes: pd.DataFrame, max_input: int | None = 256) -> Figure
 
 
 def _chunk_rows(chunks: Sequence[Chunk]) -> list[dict]:
-    return [{"chunk": c.index, "start": c.start, "end": c.end, "tokens": c.tokens, "page": c.page_start,
-             "section": " > ".join(c.section), "begins": _excerpt(c.text)} for c in chunks]
-
-
-def _excerpt(text: str, n: int = EXCERPT) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= n else flat[: n - 1] + "…"
+    return [{"chunk": c.ord, "start": c.start, "end": c.end, "tokens": c.tokens, "page": c.page_start,
+             "section": " > ".join(c.section), "begins": excerpt(c.text, EXCERPT)} for c in chunks]
 
 
 def chunk_boundaries(doc: Document, left: object, right: object) -> pd.DataFrame:

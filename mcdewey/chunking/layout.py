@@ -179,6 +179,7 @@ class Layout:
             text=text,
             tokens=self.tokens(start, end),
             embed_text=prefix + text,
+            ord=index,
         )
 
 

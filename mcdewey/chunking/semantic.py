@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -17,17 +17,6 @@ from mcdewey.tokens import get_tokenizer
 # inside a paragraph are not boundaries.
 SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+|\n[^\S\n]*\n\s*")
 Span = tuple[int, int]
-# A persistent cache of sentence vectors (an `mcdewey.embeddings.EmbeddingCache`), set by whoever owns
-# the workspace: an evaluation grid over breakpoint_percentile or max_tokens then embeds sentences once.
-_CACHE = None
-
-
-def set_embedding_cache(cache) -> None:
-    """Look sentence vectors up in (and add them to) `cache`; None turns caching off."""
-    global _CACHE
-    _CACHE = cache
-
-
 @register("semantic")
 @dataclass(frozen=True)
 class SemanticChunker:
@@ -73,13 +62,22 @@ class SemanticChunker:
         spans.append((a, b))
         return layout.chunks(merge_small(layout, spans, self.min_tokens))
 
+    def with_cache(self, cache) -> "SemanticChunker":
+        """This chunker looking sentence vectors up in (and adding them to) `cache`, an EmbeddingCache:
+        ingest passes the workspace's, so a grid over breakpoint_percentile or max_tokens embeds sentences once.
+        The cache is not a parameter: it changes no chunk."""
+        out = replace(self)
+        object.__setattr__(out, "_cache", cache)
+        return out
+
     def _distances(self, layout: Layout, units: list[Span]) -> np.ndarray:
         """Cosine distance between each sentence and the next."""
         from mcdewey.embeddings import CachedEmbedder, get_embedder
 
         embedder = get_embedder(self.model)
-        if _CACHE is not None:
-            embedder = CachedEmbedder(embedder, _CACHE)
+        cache = getattr(self, "_cache", None)
+        if cache is not None:
+            embedder = CachedEmbedder(embedder, cache)
         vectors = embedder.embed_documents([layout.text[a:b] for a, b in units])
         return 1.0 - np.einsum("ij,ij->i", vectors[:-1], vectors[1:])
 

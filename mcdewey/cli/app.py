@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -22,8 +21,10 @@ HomeOption = typer.Option(
 )
 
 
-def home_path(home: Path | None) -> Path:
-    return Path(home or os.environ.get("MCDEWEY_HOME") or ".mcdewey")
+def fail(message: str) -> None:
+    """Print `error: message` to stderr and exit with status 1 (the one exit status of a failed command)."""
+    err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(1)
 
 
 def parse_params(params: list[str] | None) -> dict[str, object]:

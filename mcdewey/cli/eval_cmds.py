@@ -10,21 +10,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mcdewey.cli.app import HomeOption, app, console, err_console, parse_params
+from mcdewey.cli.app import HomeOption, app, console, err_console, fail, parse_params
+from mcdewey.evaluate.runner import TABLE_KEYS
+from mcdewey.vocabulary import MODES, parse_modes
 
 eval_app = typer.Typer(help="Score indexes against labeled queries; compare set-ups.", no_args_is_help=True)
 bench_app = typer.Typer(help="Public benchmarks.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
-
-MODES = ("keyword", "vector", "hybrid")
-TABLE_KEYS = ("hit@1", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "span_iou@5", "latency_ms_p50")
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
-
 
 def _queries(path: Path):
     from mcdewey.evaluate.queries import QuerySetError, load_queries
@@ -32,7 +25,7 @@ def _queries(path: Path):
     try:
         return load_queries(path)
     except QuerySetError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _open(home: Path | None, name: str):
@@ -42,15 +35,14 @@ def _open(home: Path | None, name: str):
     try:
         return ws, ws.open_index(name)
     except (UnknownIndex, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _modes(mode: str) -> tuple[str, ...]:
-    if mode == "all":
-        return MODES
-    if mode not in MODES:
-        _fail(f"unknown mode {mode!r}: choose keyword, vector, hybrid or all")
-    return (mode,)
+    try:
+        return parse_modes(mode)
+    except ValueError as exc:
+        fail(f"{exc} (or all)")
 
 
 @contextmanager
@@ -123,19 +115,19 @@ def run(
     """Evaluate one index on a query set; exits 1 when the regression gate fails."""
     from mcdewey.evaluate.gate import check_gate, load_baseline
     from mcdewey.evaluate.report import save_eval_summary, write_report
-    from mcdewey.evaluate.runner import evaluate_index
+    from mcdewey.experiment import measure
 
     qs = _queries(queries)
     ws, idx = _open(home, index)
-    search_fn, settings = _search_with(idx, parse_params(search_set))
+    settings = parse_params(search_set)
     runs = []
     for m in _modes(mode):
         with _progress(f"{index}/{m}", len(qs), enabled=not as_json) as progress:
-            runs.append(evaluate_index(idx, qs, m, k, search_fn, use_ragas=ragas, progress=progress,
-                                       use_filters=not ignore_filters))
-        if settings or ignore_filters:
-            label = ",".join([f"{key}={v}" for key, v in settings.items()] + ["no-filters"] * ignore_filters)
-            runs[-1].config = {"name": f"{index}/{m}/{label}", "search": settings}
+            try:
+                runs.append(measure(idx, qs, m, k, settings, use_ragas=ragas, progress=progress,
+                                    use_filters=not ignore_filters))
+            except ValueError as exc:  # an unknown --search setting or value
+                fail(str(exc))
     summaries = [r.summary() for r in runs]
     gate = None
     if baseline:
@@ -160,19 +152,6 @@ def run(
         console.print(f"regression gate passed (max drop {max_drop}): {gate.deltas}")
 
 
-def _search_with(idx, settings: dict):
-    """search() with the index's SearchConfig overridden by `settings` (None: the index's own)."""
-    if not settings:
-        return None, {}
-    from mcdewey.search import SearchConfig, search
-
-    known = set(SearchConfig().to_dict())
-    if set(settings) - known:
-        _fail(f"unknown search setting(s) {sorted(set(settings) - known)}; known: {sorted(known)}")
-    config = SearchConfig.from_dict({**(idx.manifest.get("search") or {}), **settings})
-    return (lambda index, query, k, mode, filters: search(index, query, k, mode, filters, config=config)), settings
-
-
 @eval_app.command("grid")
 def grid(
     queries: Path = typer.Argument(..., help="A .jsonl query set, or a folder of them."),
@@ -191,7 +170,7 @@ def grid(
     try:
         spec = load_grid(grid_file)
     except (GridError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"grid: {len(spec.indexes)} indexes × {len(spec.search)} search set-ups × "
                   f"{len(spec.modes)} modes = {spec.size} configurations, {len(qs)} queries")
     result = run_grid(spec, library, Workspace(home), qs, use_ragas=ragas,
@@ -219,24 +198,27 @@ def telequad(
 ) -> None:
     """TeleQuAD extractive v4 as passage retrieval: keyword, vector and hybrid on the same metrics."""
     from mcdewey.evaluate.report import write_report
-    from mcdewey.evaluate.runner import evaluate_index
     from mcdewey.evaluate.telequad import load_telequad, write_library
-    from mcdewey.ingest import ingest
+    from mcdewey.experiment import measure, prepare_index
+    from mcdewey.manifest import ChunkingSpec
     from mcdewey.store import Workspace
 
     ws = Workspace(home)
     try:
         passages, qs = load_telequad(root, merge_duplicates=merge, limit=limit)
     except FileNotFoundError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     base = ws.home / "bench" / "telequad"
     library = write_library(passages, base / "library")  # derived data stays in the workspace (CC BY-ND)
-    report = ingest(library, ws, index, strategy, parse_params(param), model, progress=not as_json)
-    idx = ws.open_index(index)
+    try:
+        spec = ChunkingSpec.resolve(strategy, parse_params(param), model)
+        idx, report = prepare_index(library, ws, spec, index, progress=not as_json)
+    except ValueError as exc:
+        fail(str(exc))
     runs = []
     for m in _modes(mode):
         with _progress(f"telequad/{m}", len(qs), enabled=not as_json) as progress:
-            runs.append(evaluate_index(idx, qs, m, 10, use_ragas=ragas, progress=progress))
+            runs.append(measure(idx, qs, m, 10, use_ragas=ragas, progress=progress))
     qrels = "merged identical question texts" if merge else "keyed by question id (own passage only)"
     summary = write_report(out or base / "report", runs, "TeleQuAD extractive v4", title="TeleQuAD extractive v4",
                            extra={"passages": len(passages), "qrels": qrels, "ingest": report.to_dict()})

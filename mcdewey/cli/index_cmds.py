@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from mcdewey.cli.app import HomeOption, app, console, err_console, parse_params
+from mcdewey.cli.app import HomeOption, app, console, fail, parse_params
 from mcdewey.models import Filters
 
 
@@ -16,11 +16,6 @@ def _workspace(home: Path | None):
     from mcdewey.store import Workspace
 
     return Workspace(home)
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(1)
 
 
 @app.command()
@@ -42,7 +37,7 @@ def ingest(
         report = run_ingest(library, _workspace(home), index, strategy, parse_params(param), model, backend,
                             replace=replace)
     except (ValueError, FileNotFoundError, IndexBusy) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     r = report
     console.print(
         f"[bold]{index}[/bold]: {r.new} new, {r.changed} changed, {r.unchanged} unchanged, "
@@ -74,7 +69,7 @@ def search(
         idx = _workspace(home).open_index(index)
         hits = run_search(idx, query, k, mode, Filters(vendor, product, version))
     except (UnknownIndex, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         print(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
         return
@@ -94,19 +89,17 @@ def indexes(home: Path = HomeOption, as_json: bool = typer.Option(False, "--json
     """List the workspace's indexes and how each was built."""
     ws = _workspace(home)
     manifests = {name: ws.read_manifest(name) for name in ws.index_names()}
-    summaries = {n: {k: v for k, v in m.items() if k != "files"} for n, m in manifests.items()}
     if as_json:
-        print(json.dumps(summaries, indent=2))
+        print(json.dumps({n: m.to_dict(files=False) for n, m in manifests.items()}, indent=2))
         return
     if not manifests:
         console.print(f"no indexes in {ws.home}; build one with `mcdewey ingest LIBRARY --index NAME`")
         return
     table = Table("index", "strategy", "params", "model", "backend", "documents", "chunks", "built_at")
-    for name, m in summaries.items():
-        params = ", ".join(f"{k}={v}" for k, v in m.get("params", {}).items())
-        counts = m.get("counts", {})
-        table.add_row(name, m.get("strategy", ""), params, m.get("model", ""), m.get("backend", ""),
-                      str(counts.get("documents", "")), str(counts.get("chunks", "")), m.get("built_at", ""))
+    for name, m in manifests.items():
+        params = ", ".join(f"{k}={v}" for k, v in m.params.items())
+        table.add_row(name, m.strategy, params, m.model, m.backend, str(m.counts.documents), str(m.counts.chunks),
+                      m.built_at or "")
     console.print(table)
 
 
@@ -123,5 +116,5 @@ def export_cmd(
     try:
         version_dir = export(_workspace(home), index, to)
     except (UnknownIndex, FileExistsError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"exported {index!r} to {to} ({version_dir.name})")

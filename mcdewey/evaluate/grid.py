@@ -18,10 +18,7 @@ Each (strategy, params, model) becomes one index, built or brought up to date wi
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable, Sequence
@@ -29,9 +26,11 @@ from collections.abc import Callable, Sequence
 import yaml
 
 from mcdewey.evaluate.queries import Query
-from mcdewey.evaluate.runner import RunResult, evaluate_index
+from mcdewey.evaluate.runner import RunResult
+from mcdewey.manifest import ChunkingSpec
+from mcdewey.vocabulary import MODES
 
-MODES = ("keyword", "vector", "hybrid")
+GRID_KEYS = ("models", "backend", "modes", "k", "strategies", "search")
 
 
 class GridError(ValueError):
@@ -39,41 +38,10 @@ class GridError(ValueError):
 
 
 @dataclass(frozen=True)
-class IndexSpec:
-    """One index of the grid: how the library is chunked and embedded."""
-
-    strategy: str
-    params: dict
-    model: str | None
-    backend: str | None = None
-
-    def name(self, library: Path) -> str:
-        """A readable, stable index name; the hash tells apart libraries, models and backends."""
-        key = [str(Path(library).resolve()), self.strategy, self.params, self.model]
-        key = json.dumps(key + [self.backend] if self.backend else key, sort_keys=True)
-        digest = hashlib.sha1(key.encode()).hexdigest()[:6]
-        parts = [f"{_abbrev(k)}{_value(v)}" for k, v in sorted(self.params.items())]
-        readable = re.sub(r"[^A-Za-z0-9_.-]+", "", "-".join([self.strategy, *parts]))[:60]
-        return f"grid-{readable}-{digest}"
-
-
-_ABBREV = {"max_tokens": "mt", "min_tokens": "mn", "overlap": "ov", "context": "ctx", "model": "tok",
-           "breakpoint_percentile": "bp"}
-
-
-def _abbrev(key: str) -> str:
-    return _ABBREV.get(key) or ("".join(w[0] for w in key.split("_")) if "_" in key else key[:4])
-
-
-def _value(v) -> str:
-    return {True: "y", False: "n", None: "none"}.get(v, str(v)) if isinstance(v, (bool, type(None))) else str(v)
-
-
-@dataclass(frozen=True)
 class Grid:
-    """The parsed grid file."""
+    """The parsed grid file: one ChunkingSpec per index to build."""
 
-    indexes: tuple[IndexSpec, ...]
+    indexes: tuple[ChunkingSpec, ...]
     modes: tuple[str, ...]
     search: tuple[dict, ...] = ({},)
     k: int = 10
@@ -84,8 +52,14 @@ class Grid:
 
 
 def load_grid(path: Path | str) -> Grid:
-    """Parse a GRID.yaml (see the module docstring); parameter lists expand to their product."""
+    """Parse a GRID.yaml (see the module docstring); parameter lists expand to their product.
+
+    Every set-up is resolved and every search variant checked here, so a typo fails before anything is built.
+    """
     data = yaml.safe_load(Path(path).read_text()) or {}
+    unknown = sorted(set(data) - set(GRID_KEYS))
+    if unknown:
+        raise GridError(f"{path}: unknown key(s) {', '.join(unknown)}; a grid has {', '.join(GRID_KEYS)}")
     strategies = data.get("strategies")
     if not isinstance(strategies, dict) or not strategies:
         raise GridError(f"{path}: 'strategies' must map strategy names to parameter lists")
@@ -94,10 +68,16 @@ def load_grid(path: Path | str) -> Grid:
     modes = tuple(data.get("modes") or MODES)
     if set(modes) - set(MODES):
         raise GridError(f"{path}: modes must be among {', '.join(MODES)}")
-    backend = data.get("backend")
-    specs = [IndexSpec(name, params, model, backend) for model in models
-             for name, grid in strategies.items() for params in _expand(grid or {})]
     search = tuple(data.get("search") or [{}])
+    try:
+        specs = [ChunkingSpec.resolve(name, params, model, data.get("backend")) for model in models
+                 for name, grid in strategies.items() for params in _expand(grid or {})]
+        from mcdewey.search import SearchConfig
+
+        for variant in search:
+            SearchConfig().with_overrides({k: v for k, v in variant.items() if k != "label"})
+    except ValueError as exc:
+        raise GridError(f"{path}: {exc}") from None
     return Grid(tuple(specs), modes, search, int(data.get("k", 10)))
 
 
@@ -105,12 +85,6 @@ def _expand(params: dict) -> list[dict]:
     keys = sorted(params)
     values = [v if isinstance(v, list) else [v] for v in (params[k] for k in keys)]
     return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
-
-
-def _search_label(variant: dict) -> str:
-    if variant.get("label"):
-        return str(variant["label"])
-    return ",".join(f"{k}={v}" for k, v in sorted(variant.items()))
 
 
 @dataclass
@@ -124,33 +98,20 @@ class GridResult:
 def run_grid(grid: Grid, library: Path, workspace, queries: Sequence[Query], use_ragas: bool = True,
              log: Callable[[str], None] = print) -> GridResult:
     """Build or reuse each index, then evaluate it in every mode and search variant."""
-    from mcdewey.ingest import ingest
-    from mcdewey.search import SearchConfig, search
+    from mcdewey.experiment import measure, prepare_index, search_label
 
     out = GridResult()
     for n, spec in enumerate(grid.indexes, 1):
-        name = spec.name(library)
-        log(f"[{n}/{len(grid.indexes)}] index {name}: {spec.strategy} {spec.params} model={spec.model}"
-            + (f" backend={spec.backend}" if spec.backend else ""))
-        report = ingest(library, workspace, name, spec.strategy, dict(spec.params), spec.model, spec.backend,
-                        progress=False)
+        name = spec.index_name(library)
+        log(f"[{n}/{len(grid.indexes)}] index {name}: {spec.strategy} {spec.params} model={spec.model} "
+            f"backend={spec.backend}")
+        index, report = prepare_index(library, workspace, spec, name)
         out.ingest[name] = report.to_dict()
-        index = workspace.open_index(name)
         for variant in grid.search:
-            settings = {k: v for k, v in variant.items() if k != "label"}
-            config = SearchConfig.from_dict({**(index.manifest.get("search") or {}), **settings})
-
-            def search_fn(idx, query, k, mode, filters, _config=config):
-                return search(idx, query, k, mode, filters, config=_config)
-
-            label = _search_label(variant)
             for mode in grid.modes:
-                run = evaluate_index(index, queries, mode, grid.k, search_fn, use_ragas=use_ragas)
-                run.config = {"name": f"{name}/{mode}" + (f"/{label}" if label else ""),
-                              "strategy": spec.strategy, "params": dict(spec.params), "model": spec.model,
-                              "search": settings}
+                run = measure(index, queries, mode, grid.k, variant, use_ragas=use_ragas)
                 s = run.summary()
-                log(f"    {mode:<8} {label:<14} hit@5 {s['hit@5']:.3f}  ndcg@10 {s['ndcg@10']:.3f}  "
+                log(f"    {mode:<8} {search_label(variant):<14} hit@5 {s['hit@5']:.3f}  ndcg@10 {s['ndcg@10']:.3f}  "
                     f"p50 {s['latency_ms_p50']:.1f} ms")
                 out.runs.append(run)
     return out

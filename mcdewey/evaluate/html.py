@@ -7,10 +7,9 @@ from collections.abc import Sequence
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from mcdewey.evaluate.runner import QueryResult
+from mcdewey.evaluate.runner import TABLE_KEYS, QueryResult
+from mcdewey.models import excerpt
 
-TABLE_KEYS = ("hit@1", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "span_iou@5",
-              "latency_ms_p50", "latency_ms_p95")
 SNIPPET = 360
 
 
@@ -31,8 +30,7 @@ def _num(value, digits: int = 3) -> str:
 
 
 def _snippet(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= SNIPPET else text[:SNIPPET] + " …"
+    return excerpt(text, SNIPPET)
 
 
 def worst_view(results: Sequence[QueryResult]) -> list[dict]:

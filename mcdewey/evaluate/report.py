@@ -16,22 +16,22 @@ RANK_BY = ("ndcg@10", "hit@5", "mrr@10")
 WORST_QUERIES = 15
 
 
-def slim_manifest(manifest: dict) -> dict:
+def slim_manifest(manifest) -> dict:
     """The manifest without its per-file table (thousands of rows for a real library)."""
-    return {k: v for k, v in manifest.items() if k != "files"}
+    return manifest.to_dict(files=False) if manifest is not None else {}
 
 
 def configuration(run: RunResult) -> dict:
-    """One configuration's summary: its set-up (strategy, params, model, mode) and its metrics."""
-    m = run.manifest
-    params = m.get("params") or run.config.get("params") or {}  # the manifest has every default too
+    """One configuration's summary: its set-up (the index's ChunkingSpec, the run's search) and its metrics."""
+    spec = run.spec
     return {
         **run.summary(),
-        "strategy": run.config.get("strategy", m.get("strategy")),
-        "params": params,
-        "model": run.config.get("model", m.get("model")),
-        "chunk_size": params.get("max_tokens"),
-        "chunks": (m.get("counts") or {}).get("chunks"),
+        "strategy": spec.strategy if spec else None,
+        "params": dict(spec.params) if spec else {},
+        "model": spec.model if spec else None,
+        "search": dict(run.config.get("search") or {}),
+        "chunk_size": spec.params.get("max_tokens") if spec else None,
+        "chunks": run.manifest.counts.chunks if run.manifest else None,
     }
 
 

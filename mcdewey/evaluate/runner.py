@@ -11,6 +11,7 @@ from mcdewey.evaluate.metrics import (RANK_KEYS, SPAN_K, SPAN_KEYS, Range, cover
 from mcdewey.evaluate.queries import Query
 from mcdewey.evaluate.ragas_adapter import RAGAS_KEYS, RagasInput, RagasScorer, ragas_available
 from mcdewey.evaluate.spans import Resolution, SpanResolver
+from mcdewey.manifest import ChunkingSpec, Manifest
 from mcdewey.models import Chunk, Filters, Hit
 
 SearchFn = Callable[..., list[Hit]]
@@ -18,6 +19,9 @@ METRIC_KEYS = RANK_KEYS + SPAN_KEYS + RAGAS_KEYS
 # The keys `eval run --json` promises (issue 5), in the order a summary prints them.
 SUMMARY_KEYS = ("queries", "hit@1", "hit@3", "hit@5", "hit@10", "recall@5", "recall@10", "mrr@10",
                 "ndcg@10") + SPAN_KEYS + RAGAS_KEYS + ("latency_ms_p50", "latency_ms_p95")
+# The columns of a results table (the CLI's and the HTML report's).
+TABLE_KEYS = ("hit@1", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "span_iou@5",
+              "latency_ms_p50", "latency_ms_p95")
 
 
 @dataclass
@@ -41,12 +45,17 @@ class RunResult:
     mode: str
     k: int
     results: list[QueryResult]
-    manifest: dict = field(default_factory=dict)
-    config: dict = field(default_factory=dict)  # strategy, params, model... (set by the grid)
+    manifest: Manifest | None = None  # the index's: its ChunkingSpec is this run's set-up
+    config: dict = field(default_factory=dict)  # name, search overrides, filters (mcdewey.experiment.measure)
 
     @property
     def name(self) -> str:
         return self.config.get("name") or f"{self.index}/{self.mode}"
+
+    @property
+    def spec(self) -> ChunkingSpec | None:
+        """How the evaluated index was chunked and embedded."""
+        return self.manifest.spec if self.manifest is not None else None
 
     def summary(self) -> dict:
         """Aggregated metrics (means; latency percentiles), overall and per tag."""
@@ -118,8 +127,9 @@ def evaluate_index(index, queries: Sequence[Query], mode: str = "hybrid", k: int
                                        use_filters))
         if progress:
             progress(n, len(queries))
+    manifest = getattr(index, "manifest", None)
     return RunResult(index=getattr(index, "name", "?"), mode=mode, k=k, results=results,
-                     manifest=dict(getattr(index, "manifest", {}) or {}))
+                     manifest=manifest if isinstance(manifest, Manifest) else None)
 
 
 def _evaluate_query(index, query: Query, mode: str, k: int, search_fn: SearchFn, resolver: SpanResolver,

@@ -8,6 +8,8 @@ from typing import Any, Protocol, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 
+from mcdewey.manifest import Manifest
+from mcdewey.vocabulary import MODES
 from mcdewey.models import Chunk, Document, Filters, Hit
 from mcdewey.server.views import (
     ChunkView,
@@ -20,16 +22,11 @@ from mcdewey.server.views import (
     library_result,
 )
 
-MODES = ("hybrid", "vector", "keyword")
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 50
 MAX_NEIGHBOURS = 10
 # Longest facet value accepted; real vendor/product/version names are a few dozen characters.
 MAX_FACET_CHARS = 200
-
-# Manifest keys /healthz repeats; the rest (file table, library path, ingest logs) stays private.
-SUMMARY_KEYS = ("name", "strategy", "params", "model", "backend", "dim", "built_at", "exported_at",
-                "mcdewey_version", "eval")
 
 T = TypeVar("T")
 
@@ -37,7 +34,7 @@ T = TypeVar("T")
 class IndexLike(Protocol):
     """What the server needs of mcdewey.store.Index."""
 
-    manifest: dict
+    manifest: Manifest
 
     def get_chunk(self, chunk_id: str) -> Chunk | None: ...
     def neighbours(self, chunk_id: str, before: int = 1, after: int = 1) -> list[Chunk]: ...
@@ -139,10 +136,8 @@ class Catalog:
 
     def summary(self) -> dict:
         """How the index was built, and what it holds: what /healthz reports (no file-system paths)."""
-        m = self.index.manifest
         lib = self.library()
-        out = {k: m[k] for k in SUMMARY_KEYS if k in m}
-        out["library_fingerprint"] = (m.get("library") or {}).get("fingerprint")
+        out = self.index.manifest.public()
         out["counts"] = {"documents": lib.documents, "pages": lib.pages, "chunks": lib.chunks,
                          "vendors": len(lib.vendors)}
         return out

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from mcdewey.vocabulary import Mode
 from mcdewey.server.catalog import MAX_LIMIT, MAX_NEIGHBOURS, MAX_QUERY_CHARS, Catalog, CatalogError
 from mcdewey.server.views import (
     ChunkView,
@@ -90,7 +91,7 @@ def build_mcp(catalog: Catalog) -> MCPServer:
         product: Annotated[str | None, Field(description="Only this product (see list_library).")] = None,
         version: Annotated[str | None, Field(description="Only this version of the product.")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="How many hits to return.")] = 5,
-        mode: Literal["hybrid", "vector", "keyword"] = "hybrid",
+        mode: Mode = "hybrid",
     ) -> Annotated[CallToolResult, SearchResult]:
         result = await call(catalog.search, query, vendor, product, version, limit, mode)
         return _result(result, render_search(result))

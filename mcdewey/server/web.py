@@ -13,7 +13,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from mcdewey.models import Chunk, Document
-from mcdewey.server.catalog import MAX_LIMIT, MODES, Catalog, CatalogError
+from mcdewey.vocabulary import MODES
+from mcdewey.server.catalog import MAX_LIMIT, Catalog, CatalogError
 from mcdewey.server.views import Links, chunk_view, citation, page_label
 
 HERE = Path(__file__).parent
@@ -87,7 +88,7 @@ class Pages:
         self.templates = templates
 
     def _render(self, request: Request, name: str, status: int = 200, **context) -> Response:
-        context.setdefault("index_name", self.catalog.index.manifest.get("name", "index"))
+        context.setdefault("index_name", self.catalog.index.manifest.name or "index")
         return self.templates.TemplateResponse(request, name, context, status_code=status)
 
     def _error(self, request: Request, exc: CatalogError) -> Response:

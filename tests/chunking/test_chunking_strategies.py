@@ -223,20 +223,18 @@ def test_semantic_respects_the_bound_and_min_tokens(monkeypatch):
 
 
 def test_semantic_uses_the_embedding_cache_when_given_one(tmp_path, monkeypatch):
-    from mcdewey.chunking import semantic
     from mcdewey.embeddings import EmbeddingCache
 
     doc = DocBuilder().block(" ".join(f"Route {i} goes via peer {i * 7}." for i in range(60))).build()
     cache = EmbeddingCache(tmp_path / "vectors.sqlite")
-    semantic.set_embedding_cache(cache)
+    cached = get_chunker("semantic", model="fake", breakpoint_percentile=50).with_cache(cache)
     try:
-        first = chunk("semantic", doc, breakpoint_percentile=50)
+        first = cached.chunk(doc)
         stored = cache._conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
         with monkeypatch.context() as m:  # a second run must not need the model at all
             m.setattr(embeddings.FakeEmbedder, "embed_documents", lambda self, texts: 1 / 0)
-            again = chunk("semantic", doc, breakpoint_percentile=50)
+            again = cached.chunk(doc)
     finally:
-        semantic.set_embedding_cache(None)
         cache.close()
     assert stored == 60 and again == first
     assert first == chunk("semantic", doc, breakpoint_percentile=50)  # uncached: the same chunks

@@ -27,7 +27,7 @@ def make_chunks(doc: Document, size: int) -> list[Chunk]:
         out.append(Chunk(chunk_id=f"{doc.chunk_id_prefix}::{n}", doc_id=doc.doc_id, vendor=doc.vendor,
                          product=doc.product, version=doc.version, title=doc.title, start=start, end=end,
                          page_start=None, page_end=None, page_label_start=None, page_label_end=None,
-                         section=(), text=doc.text[start:end], tokens=(end - start) // 4))
+                         section=(), text=doc.text[start:end], tokens=(end - start) // 4, ord=n))
     return out
 
 

@@ -16,10 +16,11 @@ CATALOG = [("cz-nic", "bird", "1.6.8"), ("cz-nic", "bird", "2.0.12"), ("kamailio
 
 
 def chunk(cid: str, doc: str = "v/p/1/d.md", product: str = "p", version: str = "1", start: int = 0,
-          end: int = 10, page: int | None = None) -> Chunk:
+          end: int = 10, page: int | None = None, ord: int | None = None) -> Chunk:
+    position = ord if ord is not None else int(cid.rsplit("::", 1)[1]) if "::" in cid else 0
     return Chunk(chunk_id=cid, doc_id=doc, vendor="v", product=product, version=version, title="T",
                  start=start, end=end, page_start=page, page_end=page, page_label_start=None,
-                 page_label_end=None, section=("S",), text="x" * (end - start), tokens=end - start)
+                 page_label_end=None, section=("S",), text="x" * (end - start), tokens=end - start, ord=position)
 
 
 def test_rrf_hand_worked():
