@@ -39,7 +39,7 @@ def search_label(settings: dict | None, use_filters: bool = True) -> str:
     """How a run's search overrides show in its name: `label` when given, else key=value pairs."""
     settings = dict(settings or {})
     label = str(settings.pop("label", "") or "")
-    parts = [label] if label else [f"{k}={v}" for k, v in sorted(settings.items())]
+    parts = [label] if label else [f"{k}={v}" for k, v in settings.items()]
     return ",".join(parts + ([] if use_filters else ["no-filters"]))
 
 

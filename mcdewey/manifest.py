@@ -48,13 +48,14 @@ class ChunkingSpec:
                 backend: str | None = None) -> "ChunkingSpec":
         """The one rule. Parameters are completed with the strategy's defaults; a strategy that counts
         tokens (or embeds sentences) gets `model` unless the model is the bundled one (the chunkers'
-        default)."""
+        default) or the fake test embedder (chunks then count in the bundled tokenizer, as in every index
+        built so far, so old workspaces keep their set-up; pass params={"model": "fake"} to change that)."""
         from mcdewey.chunking import chunker_params, get_chunker, strategy_fields
-        from mcdewey.embeddings import BUNDLED_MODEL, canonical_backend, canonical_model
+        from mcdewey.embeddings import BUNDLED_MODEL, FAKE_MODEL, canonical_backend, canonical_model
 
         params = dict(params or {})
         name = canonical_model(model)
-        if name != BUNDLED_MODEL and "model" in strategy_fields(strategy):
+        if name not in (BUNDLED_MODEL, FAKE_MODEL) and "model" in strategy_fields(strategy):
             params.setdefault("model", name)
         return cls(strategy, chunker_params(get_chunker(strategy, **params)), name, canonical_backend(model, backend))
 

@@ -21,7 +21,8 @@ def _workspace(home: Path | None):
 @app.command()
 def ingest(
     library: Path = typer.Argument(..., help="Library folder: <vendor>/<product>/<version>/..."),
-    index: str = typer.Option(..., "--index", help="Name of the index to build or update."),
+    index: str = typer.Option(None, "--index", help="Name of the index to build or update (default: the name "
+                              "the grid and the notebooks give this set-up, printed at the end)."),
     strategy: str = typer.Option("recursive", "--strategy", help="Chunking strategy."),
     param: list[str] = typer.Option(None, "--param", help="Strategy parameter key=value (repeatable)."),
     model: str = typer.Option(None, "--model", help="sentence-transformers name or path (default: bundled all-MiniLM-L6-v2)."),
@@ -31,9 +32,11 @@ def ingest(
 ) -> None:
     """Read, chunk and embed LIBRARY into index NAME; re-runs only redo what changed."""
     from mcdewey.ingest import ingest as run_ingest
+    from mcdewey.manifest import ChunkingSpec
     from mcdewey.store import IndexBusy
 
     try:
+        index = index or ChunkingSpec.resolve(strategy, parse_params(param), model, backend).index_name(library)
         report = run_ingest(library, _workspace(home), index, strategy, parse_params(param), model, backend,
                             replace=replace)
     except (ValueError, FileNotFoundError, IndexBusy) as exc:

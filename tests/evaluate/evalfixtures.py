@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mcdewey.models import Chunk, Document, Hit
 
@@ -38,7 +38,7 @@ class MemoryIndex:
     name: str
     docs: dict[str, Document]
     chunks: dict[str, list[Chunk]]
-    manifest: dict = field(default_factory=dict)
+    manifest: object = None  # a mcdewey.manifest.Manifest
 
     def get_document(self, doc_id: str) -> Document | None:
         return self.docs.get(doc_id)

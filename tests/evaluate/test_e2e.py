@@ -130,4 +130,4 @@ def test_run_with_search_settings_does_not_touch_the_saved_summary(setup):
     assert json.loads(out)["name"] == "small/hybrid/keyword_weight=2,keyword_field=search_text"
     assert (saved.read_text() if saved.exists() else None) == before
     code, out = _run("eval", "run", queries, "--index", "small", "--home", home, "--search", "no_such_setting=1")
-    assert code == 2 and "unknown search setting" in out
+    assert code == 1 and "unknown search setting" in out

@@ -78,7 +78,7 @@ def test_grid_file_expands_to_the_product(tmp_path):
     grid = load_grid(path)
     assert len(grid.indexes) == 2 * (4 + 1) and grid.modes == ("keyword", "vector", "hybrid")
     assert grid.size == 10 * 3 * 2
-    names = {spec.name(tmp_path) for spec in grid.indexes}
+    names = {spec.index_name(tmp_path) for spec in grid.indexes}
     assert len(names) == 10 and all(n.startswith("grid-") and len(n) < 80 for n in names)
     path.write_text("modes: [fuzzy]\nstrategies: {page: {}}\n")
     with pytest.raises(GridError, match="modes"):

@@ -12,8 +12,9 @@ from mcdewey.lab import (Lab, Setup, baseline_frame, comparison_frame, query_tag
 def test_setup_drops_values_its_strategy_ignores():
     assert Setup("recursive", overlap=32) == Setup("recursive")
     assert Setup("fixed", overlap=32).overlap == 32
-    assert Setup("fixed", 128, 32).params("fake") == {"max_tokens": 128, "overlap": 32, "context": False,
-                                                      "model": "fake"}
+    assert Setup("fixed", 128, 32, context=False).params() == {"max_tokens": 128, "overlap": 32, "context": False}
+    assert Setup("fixed", 128, 32).spec("my/model", "torch").params["model"] == "my/model"  # the index's tokens
+    assert Setup().context is True  # as every strategy's own default
     assert Setup("recursive", 64).params()["min_tokens"] == 16  # the default 50 would swallow 64-token chunks
     assert "min_tokens" not in Setup("recursive", 200).params()
 
@@ -57,11 +58,12 @@ def test_compare_twice_reuses_the_result(lab):
     assert list(frame["setup"]).count(Setup("recursive", 128).label) == 1
 
 
-def test_index_name_matches_the_grid(lab):
-    from mcdewey.evaluate.grid import IndexSpec
+def test_index_name_matches_the_spec_rule(lab):
+    from mcdewey.manifest import ChunkingSpec
 
     setup = Setup("fixed", 64, 16)
-    assert lab.index_name(setup) == IndexSpec("fixed", setup.params("fake"), "fake").name(lab.library)
+    spec = ChunkingSpec.resolve("fixed", {"max_tokens": 64, "overlap": 16}, "fake")
+    assert lab.index_name(setup) == spec.index_name(lab.library)
 
 
 def test_run_frames(demo, demo_query_list):
