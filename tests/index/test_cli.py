@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from typer.testing import CliRunner
 
 from mcdewey.cli import app
@@ -52,3 +54,37 @@ def test_unknown_index_lists_existing_ones(library, tmp_path):
 def test_bad_strategy_parameter_is_reported(library, tmp_path):
     result = _run("ingest", library, "--index", "x", "--model", "fake", "--param", "nonsense=1", "--home", tmp_path)
     assert result.exit_code == 1 and "nonsense" in result.output
+
+
+@pytest.mark.slow
+def test_no_command_prints_lancedb_fork_warning(tmp_path):
+    """The real model on the default backend (OpenVINO imports telemetry that forked a process)."""
+    import os
+    import subprocess
+    import sys
+
+    from mcdewey.demo import demo_library
+
+    library = demo_library(tmp_path / "library")
+    env = {**os.environ, "MCDEWEY_HOME": str(tmp_path / "home"), "HF_HUB_OFFLINE": "1"}
+    env.pop("MCDEWEY_BACKEND", None)
+    cli = [sys.executable, "-c", "from mcdewey.cli import main; main()"]
+    for args in (["ingest", str(library), "--index", "real"], ["search", "BGP hold timer", "--index", "real"]):
+        done = subprocess.run(cli + args, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert "fork" not in done.stderr, done.stderr
+
+
+def test_openvino_imports_without_forking(tmp_path):
+    """Fast check of the same: openvino loaded after LanceDB started its runtime forks nothing."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("openvino")
+    code = ("import os, lancedb; db = lancedb.connect(r'%s'); db.create_table('t', [{'a': 1}]);"
+            "forks = []; real = os.fork; os.fork = lambda: forks.append(1) or real();"
+            "from mcdewey.backends import import_openvino; import_openvino(); import time; time.sleep(1);"
+            "print('forks', len(forks))") % (tmp_path / "db")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "forks 0" in done.stdout and "fork support" not in done.stderr, done.stdout + done.stderr
