@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.index:
         index = ws.open_index(name)
         for label, settings in levers:
-            config = SearchConfig.from_dict({**(index.manifest.get("search") or {}), **settings})
+            config = SearchConfig.of_index(index).with_overrides(settings)
 
             def fn(idx, query, k, mode, filters, _c=config):
                 return search(idx, query, k, mode, filters, config=_c)

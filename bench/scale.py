@@ -23,6 +23,7 @@ import shutil
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ import pyarrow as pa
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from mcdewey import store  # noqa: E402
+from mcdewey.manifest import ChunkingSpec, Manifest, Tables  # noqa: E402
 from mcdewey.search import SearchConfig, search  # noqa: E402
 
 TABLE = "chunks__scale"
@@ -129,8 +131,8 @@ def tune(table, query_vecs: np.ndarray, truth: np.ndarray, grid: list[dict], k: 
 def timed_search(index, queries: list[str], mode: str, config: SearchConfig) -> dict:
     """p50/p99 of mcdewey.search.search, each query once (cold query embedding) then again (warm)."""
     embedder = index.embedder()
-    if hasattr(embedder, "_query_cache"):  # cold = the query embedding is part of the timing
-        embedder._query_cache.clear()
+    if hasattr(embedder, "clear_query_cache"):  # cold = the query embedding is part of the timing
+        embedder.clear_query_cache()
     cold, warm = [], []
     for runs in (cold, warm):
         for q in queries:
@@ -160,13 +162,13 @@ def main() -> None:
     report: dict = {"label": "SYNTHETIC SCALE: real chunk texts repeated, fresh mixed vectors", "rows": args.rows}
     workspace = store.Workspace(args.source_home)
     # An index still being built has rows but no manifest yet: its table is read as it stands.
-    manifest = workspace.read_manifest(args.source_index) or {"model": "bundled:all-MiniLM-L6-v2",
-                                                              "backend": args.backend, "dim": 384}
     source = workspace.db.open_table(f"chunks__{args.source_index}").to_arrow()
-    manifest = {**manifest, "name": "scale", "tables": {}}
     base = source.column("vector").combine_chunks().flatten().to_numpy().reshape(source.num_rows, -1)
-    report["source"] = {"index": args.source_index, "chunks": source.num_rows, "model": manifest.get("model"),
-                        "backend": manifest.get("backend")}
+    manifest = workspace.read_manifest(args.source_index) or Manifest(
+        "scale", ChunkingSpec("recursive", {}, "bundled:all-MiniLM-L6-v2", args.backend), base.shape[1], Tables(TABLE))
+    manifest = replace(manifest, name="scale", tables=Tables(TABLE), files={})
+    report["source"] = {"index": args.source_index, "chunks": source.num_rows, "model": manifest.model,
+                        "backend": manifest.backend}
     vectors = synthetic_vectors(base, args.rows, args.seed)
 
     import lancedb

@@ -25,7 +25,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 DEFAULT_QUERIES = Path(__file__).resolve().parents[2] / "shared" / "evals" / "dev" / "queries.jsonl"
-MODES = ("vector", "keyword", "hybrid")
+from mcdewey.vocabulary import MODES  # noqa: E402
 
 
 def load_queries(path: Path) -> list[dict]:

@@ -1,0 +1,135 @@
+"""Every script under bench/ runs end to end on tiny data, so none rots silently.
+
+Each runs as a person would start it (a subprocess from the repository root) on the demo library, an
+index of it built with the fake embedder and an export of that index. The figures are meaningless at
+this size; what is checked is that the script finishes and writes what it promises.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def bench_data(tmp_path_factory):
+    """(root, library, queries, home with index "ref", export of it)."""
+    from mcdewey.demo import demo_library, demo_queries
+    from mcdewey.export import export
+    from mcdewey.ingest import ingest
+    from mcdewey.store import Workspace
+
+    root = tmp_path_factory.mktemp("bench")
+    library = demo_library(root / "library")
+    queries = demo_queries(root / "queries.jsonl")
+    workspace = Workspace(root / "home")
+    ingest(library, workspace, "ref", "recursive", {"max_tokens": 64}, model="fake", progress=False)
+    export(workspace, "ref", root / "export")
+    return root, library, queries, root / "home", root / "export"
+
+
+def run_script(name: str, *args, timeout: int = 300) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / name), *map(str, args)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"{name} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def test_every_bench_script_has_a_smoke_test():
+    tested = {line.split('"')[1] for line in Path(__file__).read_text().splitlines()
+              if "run_script(\"" in line and line.strip().startswith(("out = ", "run_script("))}
+    assert {p.name for p in (ROOT / "bench").glob("*.py")} <= tested
+
+
+def test_scale(bench_data, tmp_path):
+    """Synthetic chunk ids end in `#N`: search must not parse positions out of them."""
+    root, _, queries, home, _ = bench_data
+    out = run_script("scale.py", "--source-home", home, "--source-index", "ref", "--rows", 600, "--partitions", 1,
+                     "--grid", "nprobes=0", "--work", tmp_path / "work", "--queries", queries, "--out", tmp_path / "s.json")
+    report = json.loads((tmp_path / "s.json").read_text())
+    assert report["rows"] == 600 and set(report["search"]) >= {"vector", "hybrid", "keyword"} and out
+
+
+def test_search_latency(bench_data):
+    _, _, queries, home, export = bench_data
+    out = run_script("search_latency.py", "--home", home, "--index", "ref", "--queries", queries, "--repeat", 1)
+    assert "hybrid" in out
+    out = run_script("search_latency.py", "--export", export, "--queries", queries, "--repeat", 1)
+    assert "keyword" in out
+
+
+def test_retrieval_levers(bench_data, tmp_path):
+    _, _, queries, home, _ = bench_data
+    out = run_script("retrieval_levers.py", "--home", home, "--index", "ref", "--queries", queries,
+                     "--lever", "kw2=keyword_weight=2", "--modes", "keyword", "--out", tmp_path / "levers.jsonl")
+    assert "kw2" in out
+
+
+def test_fts_options(bench_data, tmp_path):
+    _, _, queries, home, _ = bench_data
+    out = run_script("fts_options.py", "--home", home, "--index", "ref", "--queries", queries,
+                     "--work", tmp_path / "fts")
+    assert out.strip()
+
+
+def test_vector_threshold(bench_data):
+    _, _, _, home, _ = bench_data
+    out = run_script("vector_threshold.py", "--home", home, "--index", "ref", "--sizes", 500, "--queries", 5)
+    assert json.loads(out.strip().splitlines()[-1])
+
+
+def test_mcp_latency(bench_data, tmp_path):
+    _, _, queries, _, export = bench_data
+    run_script("mcp_latency.py", export, "--queries", queries, "--clients", 1, "--requests", 4, "--warmup", 1,
+               "--json", tmp_path / "mcp.json")
+    assert json.loads((tmp_path / "mcp.json").read_text())
+
+
+def test_chunking(bench_data):
+    _, library, _, _, _ = bench_data
+    out = run_script("chunking.py", library, "--strategies", "recursive,fixed")
+    assert "recursive" in out and "fixed" in out
+
+
+def test_read_library(bench_data):
+    _, library, _, _, _ = bench_data
+    out = run_script("read_library.py", library, "--runs", 1)
+    assert out.strip()
+
+
+def test_quote_resolve(bench_data):
+    _, library, queries, _, _ = bench_data
+    out = run_script("quote_resolve.py", library, queries)
+    assert "quotes resolved" in out
+
+
+def test_grid_library(bench_data, tmp_path):
+    _, library, queries, _, _ = bench_data
+    out = run_script("grid_library.py", library, tmp_path / "grid-library", "--queries", queries, "--sample", 0.5)
+    assert "cited files" in out and any((tmp_path / "grid-library").rglob("*.*"))
+
+
+def test_profile_ingest_summary(tmp_path):
+    """py-spy is not a dependency: the summary of a recorded profile is what runs here."""
+    raw = tmp_path / "p.raw"
+    raw.write_text("main (mcdewey/cli/app.py:1);infer (openvino/runtime.py:3) 7\n"
+                   "main;Queue.get (queue.py:1) 3\n")
+    run_script("profile_ingest.py", "--summarize", raw, "--out", tmp_path / "p.json")
+    report = json.loads((tmp_path / "p.json").read_text())
+    assert report["samples"] == 10 and report["stages"]["model inference"]["samples"] == 7
+
+
+@pytest.mark.slow
+def test_embed_backends(bench_data, tmp_path):
+    _, library, _, home, _ = bench_data
+    run_script("embed_backends.py", "--library", library, "--cache", home / "cache" / "models", "--backends", "torch",
+               "--batch-sizes", 4, "--n", 8, "--docs", 3, "--slices", 1, "--out", tmp_path / "e.json", timeout=600)
+    assert json.loads((tmp_path / "e.json").read_text())
