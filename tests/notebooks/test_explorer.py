@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcdewey.explorer import ANY, ExperimentPanel, SearchExplorer, cards_frame, explore, facet_options, render_cards
+from mcdewey.widgets import ANY, ExperimentPanel, SearchExplorer, cards_frame, explore, facet_options, render_cards
 from mcdewey.lab import Lab, Setup
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mcdewey.evaluate.runner import evaluate_index
-from mcdewey.lab import (Lab, Setup, baseline_frame, comparison_frame, query_tags, select_queries, summary_frame,
-                         tag_frame, worst_frame)
+from mcdewey.frames import baseline_frame, comparison_frame, summary_frame, tag_frame, worst_frame
+from mcdewey.lab import Lab, Setup, query_tags, select_queries
 
 
 def test_setup_drops_values_its_strategy_ignores():

@@ -27,6 +27,18 @@ def test_notebook_is_stripped_and_parameterized(path):
     assert max(len(c.source.splitlines()) for c in code) <= 15
 
 
+# What CI injects: the tiny generated library and the fake embedder. A person who opens a notebook gets its
+# defaults: the real bundled model on the Debian sample library.
+CI_PARAMETERS = {"LIBRARY": "demo", "MODEL": "fake"}
+
+
+def test_defaults_are_the_real_model_on_a_real_library():
+    for path in NOTEBOOKS:
+        params = {}
+        exec(next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code").source, params)
+        assert params["MODEL"] is None and params["LIBRARY"] is None, path.name
+
+
 def _with_parameters(nb, **values) -> None:
     """Papermill's convention: an injected cell after the `parameters` cell overrides its values."""
     at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
@@ -42,7 +54,7 @@ def test_notebook_executes_without_errors(path, tmp_path_factory):
     # One workspace for the whole run, so each notebook also works after the ones before it.
     home = tmp_path_factory.getbasetemp() / "notebook-home"
     nb = nbformat.read(path, as_version=4)
-    _with_parameters(nb, HOME=str(home))
+    _with_parameters(nb, HOME=str(home), **CI_PARAMETERS)
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()  # raises CellExecutionError
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
