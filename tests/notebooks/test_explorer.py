@@ -67,7 +67,7 @@ def test_experiment_panel_runs_the_controls_setup(demo, demo_query_list):
     panel.overlap.value = 16
     panel.mode.value = "keyword"
     panel.k.value = 5
-    assert panel.setup() == Setup("fixed", 64, 16, False, "keyword", 5)
+    assert panel.setup() == Setup("fixed", 64, 16, True, "keyword", 5)  # context on: every strategy's default
     frame = panel.run()
     assert list(frame["setup"]) == [panel.setup().label]
     assert frame.iloc[0]["hit@5"] == pytest.approx(lab.results[panel.setup()].summary()["hit@5"])

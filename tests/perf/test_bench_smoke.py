@@ -19,20 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def bench_data(tmp_path_factory):
-    """(root, library, queries, home with index "ref", export of it)."""
-    from mcdewey.demo import demo_library, demo_queries
+def bench_data(demo, tmp_path_factory):
+    """(root, library, queries, home with index "demo", export of it): the demo fixture of tests/conftest.py."""
     from mcdewey.export import export
-    from mcdewey.ingest import ingest
-    from mcdewey.store import Workspace
 
+    library, queries, workspace, _ = demo
     root = tmp_path_factory.mktemp("bench")
-    library = demo_library(root / "library")
-    queries = demo_queries(root / "queries.jsonl")
-    workspace = Workspace(root / "home")
-    ingest(library, workspace, "ref", "recursive", {"max_tokens": 64}, model="fake", progress=False)
-    export(workspace, "ref", root / "export")
-    return root, library, queries, root / "home", root / "export"
+    export(workspace, "demo", root / "export")
+    return root, library, queries, workspace.home, root / "export"
 
 
 def run_script(name: str, *args, timeout: int = 300) -> str:
@@ -52,7 +46,7 @@ def test_every_bench_script_has_a_smoke_test():
 def test_scale(bench_data, tmp_path):
     """Synthetic chunk ids end in `#N`: search must not parse positions out of them."""
     root, _, queries, home, _ = bench_data
-    out = run_script("scale.py", "--source-home", home, "--source-index", "ref", "--rows", 600, "--partitions", 1,
+    out = run_script("scale.py", "--source-home", home, "--source-index", "demo", "--rows", 600, "--partitions", 1,
                      "--grid", "nprobes=0", "--work", tmp_path / "work", "--queries", queries, "--out", tmp_path / "s.json")
     report = json.loads((tmp_path / "s.json").read_text())
     assert report["rows"] == 600 and set(report["search"]) >= {"vector", "hybrid", "keyword"} and out
@@ -60,7 +54,7 @@ def test_scale(bench_data, tmp_path):
 
 def test_search_latency(bench_data):
     _, _, queries, home, export = bench_data
-    out = run_script("search_latency.py", "--home", home, "--index", "ref", "--queries", queries, "--repeat", 1)
+    out = run_script("search_latency.py", "--home", home, "--index", "demo", "--queries", queries, "--repeat", 1)
     assert "hybrid" in out
     out = run_script("search_latency.py", "--export", export, "--queries", queries, "--repeat", 1)
     assert "keyword" in out
@@ -68,21 +62,21 @@ def test_search_latency(bench_data):
 
 def test_retrieval_levers(bench_data, tmp_path):
     _, _, queries, home, _ = bench_data
-    out = run_script("retrieval_levers.py", "--home", home, "--index", "ref", "--queries", queries,
+    out = run_script("retrieval_levers.py", "--home", home, "--index", "demo", "--queries", queries,
                      "--lever", "kw2=keyword_weight=2", "--modes", "keyword", "--out", tmp_path / "levers.jsonl")
     assert "kw2" in out
 
 
 def test_fts_options(bench_data, tmp_path):
     _, _, queries, home, _ = bench_data
-    out = run_script("fts_options.py", "--home", home, "--index", "ref", "--queries", queries,
+    out = run_script("fts_options.py", "--home", home, "--index", "demo", "--queries", queries,
                      "--work", tmp_path / "fts")
     assert out.strip()
 
 
 def test_vector_threshold(bench_data):
     _, _, _, home, _ = bench_data
-    out = run_script("vector_threshold.py", "--home", home, "--index", "ref", "--sizes", 500, "--queries", 5)
+    out = run_script("vector_threshold.py", "--home", home, "--index", "demo", "--sizes", 500, "--queries", 5)
     assert json.loads(out.strip().splitlines()[-1])
 
 
