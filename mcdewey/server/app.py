@@ -16,7 +16,7 @@ from mcdewey.server.catalog import Catalog, IndexLike, SearchFn
 from mcdewey.server.guard import Access, Guard
 from mcdewey.server.mcp import build_mcp
 from mcdewey.server.views import Links
-from mcdewey.server.web import web_routes
+from mcdewey.server.web import login_page, web_routes
 
 __all__ = ["Access", "create_app", "open_app"]
 
@@ -46,7 +46,7 @@ def create_app(index: IndexLike, access: Access | None = None, public_url: str =
     routes = [Route("/mcp", StreamableHTTPASGIApp(server.session_manager), methods=["POST"]),
               *web_routes(catalog)]
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.add_middleware(Guard, access=access)
+    app.add_middleware(Guard, access=access, login_page=login_page)
     app.state.catalog = catalog
     return app
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -13,7 +13,6 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mcdewey.server.web import make_templates
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 TOKEN_COOKIE = "mcdewey_token"
@@ -59,13 +58,17 @@ def _is_machine(path: str) -> bool:
     return path == "/mcp" or path.startswith("/api/")
 
 
+# Draws the login page: (request, HTTP status, whether a wrong token was just given) -> response.
+LoginPage = Callable[[Request, int, bool], Response]
+
+
 class Guard:
     """ASGI middleware: Host and Origin checks on every request; the token on everything but health and assets."""
 
-    def __init__(self, app: ASGIApp, access: Access):
+    def __init__(self, app: ASGIApp, access: Access, login_page: LoginPage):
         self.app = app
         self.access = access
-        self.templates = make_templates()
+        self.login_page = login_page  # the page layer's renderer: the guard decides, the pages draw
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,8 +100,7 @@ class Guard:
         return self._login_page(Request(scope), status=401)
 
     def _login_page(self, request: Request, status: int, wrong: bool = False) -> Response:
-        return self.templates.TemplateResponse(request, "login.html", {"index_name": "locked", "wrong": wrong},
-                                               status_code=status)
+        return self.login_page(request, status, wrong)
 
     async def _login(self, request: Request) -> Response:
         if request.method != "POST":

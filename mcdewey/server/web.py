@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,17 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html: document text stays text
     templates.env.globals.update(links=Links(), citation=citation, page_label=page_label, modes=MODES)
     return templates
+
+
+def login_page(request: Request, status: int, wrong: bool = False) -> Response:
+    """The token form the guard shows a browser without the token (server.guard.LoginPage)."""
+    return _templates().TemplateResponse(request, "login.html", {"index_name": "locked", "wrong": wrong},
+                                         status_code=status)
+
+
+@functools.cache
+def _templates() -> Jinja2Templates:
+    return make_templates()
 
 
 def web_routes(catalog: Catalog) -> list[Route | Mount]:
