@@ -118,7 +118,7 @@ class SentenceTransformerEmbedder:
         if self.backend == "torch":
             from sentence_transformers import SentenceTransformer
 
-            return SentenceTransformer(location, device="cpu")
+            return SentenceTransformer(location, device="cpu", local_files_only=True)  # McDewey never downloads
         from mcdewey import backends  # written by the performance work; imported only when asked for
 
         from mcdewey.paths import model_cache
