@@ -18,6 +18,13 @@ from mcdewey.evaluate.queries import Query
 from mcdewey.evaluate.runner import RunResult
 from mcdewey.manifest import ChunkingSpec
 
+# Former home of the tables and the comparison plot; they live in mcdewey.frames and mcdewey.plots.
+from mcdewey.frames import (  # noqa: E402,F401
+    HEADLINE, SETUP_COLUMNS, SPANS, baseline_frame, comparison_frame, ragas_frame, summary_frame, tag_frame,
+    worst_frame,
+)
+from mcdewey.plots import plot_comparison  # noqa: E402,F401
+
 @dataclass(frozen=True)
 class Setup:
     """The values of the experiment controls; parameters a strategy does not take are ignored."""
@@ -112,6 +119,4 @@ class Lab:
 
     def frame(self) -> pd.DataFrame:
         """One row per set-up tried, in the order tried."""
-        from mcdewey.frames import comparison_frame
-
         return comparison_frame(self.results.items())
