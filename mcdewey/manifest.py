@@ -277,7 +277,7 @@ class Manifest:
                        library_path=None, exported_at=when, source_index=index,
                        eval=_public_eval(eval_summary) if eval_summary else None)
 
-    # Compatibility with code that read the untyped manifest (`manifest.get("search")`); prefer the fields.
+    # Compatibility with code that read the untyped manifest (the `get` of a dict); prefer the fields.
     def get(self, key: str, default: Any = None) -> Any:
         return self.to_dict(files=key == "files").get(key, default)
 

@@ -106,3 +106,13 @@ def test_no_absolute_path_in_an_export_or_healthz(legacy, tmp_path):
     folder_model = Manifest.from_dict({**exported, "model": str(tmp_path / "models" / "my-minilm")})
     assert folder_model.public()["model"] == "my-minilm"
     assert folder_model.exported("x", 1, None, "now").model == "my-minilm"
+
+
+def test_manifest_keys_are_spelled_in_one_module():
+    """Keys only a manifest has: any other module that spells one reads the untyped manifest again."""
+    package = Path(__file__).resolve().parents[2] / "mcdewey"
+    for key in ("chunks_version", "last_ingest", "fts_fields", "mcdewey_version", "exported_at", "source_index",
+                "built_at"):
+        spelled = {p.name for p in package.rglob("*.py") if f'"{key}"' in p.read_text()}
+        assert spelled <= {"manifest.py", "index_cmds.py"}, (key, spelled)  # index_cmds: a column title
+    assert not [p for p in package.rglob("*.py") if "manifest.get(" in p.read_text() or "manifest[" in p.read_text()]
