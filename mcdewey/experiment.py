@@ -1,6 +1,6 @@
 """One experiment runner: build or reuse the index of a set-up, evaluate it, return results that carry their set-up.
 
-`eval run`, `eval grid`, `bench telequad`, `Lab` and the notebooks all measure through these three
+`eval run`, `eval grid`, `bench telequad`, `Lab` and the notebooks all measure through these
 functions, so a set-up gets the same index name, the same recorded `ChunkingSpec` and the same
 search configuration whichever of them ran it:
 
@@ -65,12 +65,3 @@ def measure(index, queries: Sequence[Query], mode: str = "hybrid", k: int = 10, 
     run.config = {"name": name or f"{index.name}/{mode}" + (f"/{label}" if label else ""), "search": settings,
                   "filters": use_filters}
     return run
-
-
-def run_experiment(library: Path | str, workspace, spec: ChunkingSpec, queries: Sequence[Query],
-                   modes: Sequence[str] = ("hybrid",), k: int = 10, searches: Sequence[dict] = ({},),
-                   use_ragas: bool = True, name: str | None = None) -> tuple[list[RunResult], dict]:
-    """prepare_index, then measure in every mode and search variant; returns (runs, the ingest report as a dict)."""
-    index, report = prepare_index(library, workspace, spec, name)
-    runs = [measure(index, queries, mode, k, variant, use_ragas=use_ragas) for variant in searches for mode in modes]
-    return runs, report.to_dict()

@@ -36,6 +36,7 @@ def test_reads_a_manifest_written_before_the_version_field():
     again = m.to_dict()
     assert Manifest.from_dict(again) == m
     assert {k: v for k, v in again.items() if k != "version"} == raw  # nothing lost, nothing renamed
+    assert m.get("strategy") == "recursive" and m["dim"] == m.dim and m.get("nope", 1) == 1  # the dict's reads
 
 
 def test_unknown_keys_survive_and_bad_statuses_fail():
