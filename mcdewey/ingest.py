@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 import mcdewey
-from mcdewey.library import ReadError, SkipFile, file_fingerprint, read_document, scan_library
+from mcdewey.library import ReadError, SkipFile, check_layout, file_fingerprint, read_document, scan_library
 from mcdewey.embeddings import CachedEmbedder, EmbeddingCache, canonical_backend, canonical_model, get_embedder
 from mcdewey.models import Chunk, Document
 from mcdewey.search import SearchConfig
@@ -46,6 +46,7 @@ class IngestReport:
     cache_hits: int = 0
     cache_misses: int = 0
     skipped_files: list[dict] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # {"path", "kind": "error" | "skipped", "reason"}
 
     @property
     def chunks_per_second(self) -> float:
@@ -56,6 +57,19 @@ class IngestReport:
     def model_chunks_per_second(self) -> float:
         """The model alone: chunks it embedded (cache misses) per second of encode time."""
         return self.cache_misses / self.embed_seconds if self.embed_seconds else 0.0
+
+    def summary(self) -> dict:
+        """The object `mcdewey ingest --json` prints; `skipped` counts files skipped by design, not errors."""
+        return {
+            "index": self.index,
+            "documents": {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+                          "deleted": self.deleted, "skipped": self.skipped - self.errors, "errors": self.errors},
+            "chunks_added": self.chunks_added,
+            "chunks_total": self.chunks_total,
+            "seconds": round(self.seconds, 3),
+            "peak_rss_mb": self.peak_rss_mb,
+            "problems": self.problems,
+        }
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -128,7 +142,15 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
         writer.commit(manifest)
     report.chunks_total = manifest["counts"]["chunks"]
     report.documents = manifest["counts"]["documents"]
+    report.problems = problems(plan.files)
     return report
+
+
+def problems(files: dict[str, dict]) -> list[dict]:
+    """Every library file that is not in the index, errors first, with why (from the manifest's file entries)."""
+    out = [{"path": rel, "kind": "error" if f["status"] == "error" else "skipped", "reason": f.get("reason", "")}
+           for rel, f in files.items() if f["status"] != "indexed"]
+    return sorted(out, key=lambda p: (p["kind"] != "error", p["path"]))
 
 
 def _differences(previous: dict, config: dict) -> str:
@@ -139,6 +161,7 @@ def _differences(previous: dict, config: dict) -> str:
 def _scan(library: Path) -> tuple[list[tuple[str, Path, str]], list[tuple[str, str, str]]]:
     """Candidate documents as (doc_id, path, format) and files left out as (doc_id, status, reason)."""
     scan = scan_library(library)
+    check_layout(scan)
     candidates = sorted((doc_id, library / doc_id, fmt) for doc_id, fmt in scan.candidates.items())
     left_out = [(i.path, "skipped", i.reason) for i in scan.skipped] + [(i.path, "error", i.reason) for i in scan.errors]
     return candidates, left_out
@@ -147,7 +170,11 @@ def _scan(library: Path) -> tuple[list[tuple[str, Path, str]], list[tuple[str, s
 def _plan(library: Path, previous: dict | None, report: IngestReport) -> _Plan:
     candidates, left_out = _scan(library)
     with ThreadPoolExecutor(max_workers=4) as pool:  # hashing releases the GIL
-        fps = list(pool.map(lambda c: file_fingerprint(c[1]), candidates))
+        fps = list(pool.map(lambda c: _fingerprint(c[1]), candidates))
+    gone = [(c, fp) for c, fp in zip(candidates, fps) if fp.startswith("!")]
+    left_out += [(c[0], "error", fp[1:]) for c, fp in gone]  # vanished or unreadable since the scan
+    kept = [(c, fp) for c, fp in zip(candidates, fps) if not fp.startswith("!")]
+    candidates, fps = [c for c, _ in kept], [fp for _, fp in kept]
     old = dict((previous or {}).get("files", {}))
     files: dict[str, dict] = {}
     todo, remove = [], []
@@ -157,6 +184,7 @@ def _plan(library: Path, previous: dict | None, report: IngestReport) -> _Plan:
             files[doc_id] = entry
             report.unchanged += entry["status"] == "indexed"
             report.skipped += entry["status"] != "indexed"
+            report.errors += entry["status"] == "error"
             continue
         report.changed += entry is not None
         report.new += entry is None
@@ -179,6 +207,16 @@ def _plan(library: Path, previous: dict | None, report: IngestReport) -> _Plan:
     for (doc_id, *_), fp in zip(candidates, fps):
         digest.update(f"{doc_id}\0{fp}\n".encode())
     return _Plan(files, todo, sorted(set(remove)), digest.hexdigest())
+
+
+def _fingerprint(path: Path) -> str:
+    """The file's sha256, or "!reason" when it cannot be read any more (deleted since the scan)."""
+    try:
+        return file_fingerprint(path)
+    except FileNotFoundError:
+        return "!vanished: deleted after the library was scanned"
+    except OSError as exc:
+        return f"!cannot read: {exc.strerror or exc}"
 
 
 def _produce(library: Path, todo: list, chunker, out: queue.Queue, stop: threading.Event) -> None:
@@ -319,7 +357,7 @@ def _manifest(index: str, config: dict, dim: int, library: Path, plan: _Plan, ta
         # brings an index's search up to the measured defaults of docs/retrieval-quality.md.
         "search": SearchConfig().to_dict(),
         "fts_fields": list(FTS_FIELDS),
-        "last_ingest": {k: v for k, v in report.to_dict().items() if k != "skipped_files"},
+        "last_ingest": {k: v for k, v in report.to_dict().items() if k not in ("skipped_files", "problems")},
         "tables": tables,
         "files": plan.files,
     }
