@@ -118,6 +118,8 @@ class _Walker:
             if entry.name.startswith("."):
                 folder = _is_dir(entry)
                 self.scan.skipped.append(FileIssue(child + "/" * folder, f"hidden {'folder' if folder else 'file'}"))
+            elif not _utf8(entry.name):
+                self.scan.errors.append(FileIssue(ascii(child), "bad file name: not valid UTF-8: rename it"))
             elif _BAD_NAME.search(entry.name):
                 self.scan.errors.append(FileIssue(child, f"bad file name: it contains a control character "
                                                          f"({ascii(entry.name)}): rename it"))
@@ -161,6 +163,15 @@ class _Walker:
             yield from self._file(rel, real)
         else:
             self.scan.skipped.append(FileIssue(rel, "symlink to something that is not a regular file"))
+
+
+def _utf8(name: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
