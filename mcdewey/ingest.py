@@ -221,19 +221,26 @@ def _fingerprint(path: Path) -> str:
 
 def _produce(library: Path, todo: list, chunker, out: queue.Queue, stop: threading.Event) -> None:
     """Read and chunk documents in a thread so the model never waits for the readers."""
+    from mcdewey.chunking.segments import chunk_in_segments
+
     try:
         for doc_id, path, fp, fmt in todo:
             if stop.is_set():
                 return
+            first = True
             try:
                 doc = read_document(library, path, fmt=fmt)
-                out.put((doc_id, fp, doc, chunker.chunk(doc), None))
+                # A large document goes out in segments: the queue bounds what is held in memory.
+                for chunks in chunk_in_segments(chunker, doc):
+                    out.put((doc_id, fp, doc, chunks, None) if first else (doc_id, fp, None, chunks, "more"))
+                    first = False
             except SkipFile as exc:
                 out.put((doc_id, fp, None, [], ("skipped", exc.reason)))
             except ReadError as exc:
                 out.put((doc_id, fp, None, [], ("error", exc.reason)))
             except Exception as exc:  # one bad file never stops the library: report it and go on
-                out.put((doc_id, fp, None, [], ("error", f"{type(exc).__name__}: {exc}")))
+                problem = ("error", f"{type(exc).__name__}: {exc}")
+                out.put((doc_id, fp, None, [], problem) if first else (doc_id, fp, None, [], ("drop", problem)))
     except BaseException as exc:  # surfaces in the consumer instead of dying silently
         out.put(exc)
     finally:
@@ -256,11 +263,20 @@ def _run_pipeline(library: Path, plan: _Plan, chunker, embedder: CachedEmbedder,
                 if isinstance(item, BaseException):
                     raise item
                 rel, fp, doc, chunks, problem = item
-                _record(plan.files, report, rel, fp, doc, chunks, problem)
+                if problem == "more":  # the next segment of the document before
+                    plan.files[rel]["chunks"] += len(chunks)
+                    bars and bars.advance("read", 0, extra=len(chunks))
+                elif isinstance(problem, tuple) and problem[0] == "drop":  # a later segment failed
+                    pending_chunks, rows, docs = _drop(plan.files[rel]["doc_id"], pending_chunks, rows, docs, writer)
+                    plan.files[rel] = {"fingerprint": fp, "status": "error", "reason": problem[1][1]}
+                    report.errors += 1
+                    report.skipped += 1
+                else:
+                    _record(plan.files, report, rel, fp, doc, chunks, problem)
+                    bars and bars.advance("read", 1, extra=len(chunks))
                 if doc is not None:
                     docs.append((doc, fp))
                 pending_chunks.extend(chunks)
-                bars and bars.advance("read", 1, extra=len(chunks))
                 if len(pending_chunks) >= EMBED_BATCH:
                     rows.append(_embed(pending_chunks, embedder, bars))
                     pending_chunks = []
@@ -277,6 +293,16 @@ def _run_pipeline(library: Path, plan: _Plan, chunker, embedder: CachedEmbedder,
                 q.get_nowait()
             except queue.Empty:
                 producer.join(0.05)
+
+
+def _drop(doc_id: str, pending: list[Chunk], rows: list, docs: list, writer) -> tuple[list, list, list]:
+    """Take back a document whose later segment failed: its queued, embedded and written chunks go."""
+    kept = []
+    for chunks, vectors in rows:
+        keep = [i for i, c in enumerate(chunks) if c.doc_id != doc_id]
+        kept.append(([chunks[i] for i in keep], vectors[keep]))
+    writer.delete_docs([doc_id])
+    return [c for c in pending if c.doc_id != doc_id], kept, [(d, fp) for d, fp in docs if d.doc_id != doc_id]
 
 
 def _record(files: dict, report: IngestReport, rel: str, fp: str, doc: Document | None, chunks: list[Chunk],

@@ -37,8 +37,8 @@ def _doc(seed: int) -> str:
 
 
 def _mutate(library: Path, trial: int, rng: random.Random) -> None:
-    """Each trial adds three documents, changes one and deletes one: every kind of write happens."""
-    for i in range(3):
+    """Each trial adds six documents, changes one and deletes one: every kind of write happens."""
+    for i in range(6):
         path = library / f"acme/box/{trial % 3}.0/new-{trial}-{i}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_doc(1000 + trial * 10 + i))
@@ -94,13 +94,15 @@ def test_kill_9_at_random_points_then_rerun(tmp_path):
         path = library / f"acme/box/{i % 3}.0/manual-{i}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_doc(i))
-    finished, seconds = _run_ingest(library, home, None)  # the first build, unkilled: how long a run takes
-    assert finished
+    assert _run_ingest(library, home, None)[0]  # the first build
     rng = random.Random(10)
+    _mutate(library, TRIALS, rng)
+    finished, seconds = _run_ingest(library, home, None)  # an unkilled update: how long a trial's run takes
+    assert finished
     killed = 0
     for trial in range(TRIALS):
         _mutate(library, trial, rng)
-        finished, _ = _run_ingest(library, home, rng.uniform(0, seconds * 1.1))
+        finished, _ = _run_ingest(library, home, rng.uniform(0, seconds))
         killed += not finished
         _check_consistent(home)
         report = ingest(library, Workspace(home), "t", model="fake", progress=False)  # the re-run completes
