@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,50,100", help="File sizes in MB, comma-separated.")
     parser.add_argument("--kind", choices=["text", "html"], default="text")
     parser.add_argument("--model", default="fake", help="Embedding model ('' for the default backend).")
+    parser.add_argument("--models-cache", type=Path, help="A workspace's cache/models folder to copy in first, so the "
+                        "default backend's converted model is not rebuilt (and measured) in every run.")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,6 +77,8 @@ def main() -> None:
             if size:
                 write_big(lib / f"acme/router/1.0/guide/big.{'html' if args.kind == 'html' else 'txt'}", size,
                           args.kind)
+            if args.models_cache:
+                shutil.copytree(args.models_cache, Path(tmp) / f"home-{size}" / "cache" / "models")
             row = {"file_mb": size, "kind": args.kind, "model": args.model or "default",
                    **run(lib, Path(tmp) / f"home-{size}", args.model, size)}
             print(json.dumps(row), flush=True)
