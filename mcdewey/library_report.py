@@ -85,8 +85,8 @@ class LibraryReport:
             key: sum(g[key] for g in groups) for key in ("documents_total", "pages", "words", "chunks")
         }
         totals["documents"] = dict(sum((Counter(g["documents"]) for g in groups), Counter()))
-        totals["products"] = len({(g["vendor"], g["product"]) for g in groups})
-        totals["versions"] = len(groups)
+        totals["products"] = len({(g["vendor"], g["product"]) for g in groups if g["vendor"]})
+        totals["versions"] = sum(bool(g["vendor"]) for g in groups)
         totals["skipped"] = sum(len(g["skipped"]) for g in groups)
         totals["errors"] = sum(len(g["errors"]) for g in groups)
         all_tokens = [t for g in self.groups.values() for t in g.chunk_tokens]
