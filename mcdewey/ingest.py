@@ -9,14 +9,14 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace as with_fields
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 import mcdewey
-from mcdewey.library import ReadError, SkipFile, file_fingerprint, read_document, scan_library
+from mcdewey.library import ReadError, SkipFile, check_layout, file_fingerprint, read_document, scan_library
 from mcdewey.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
 from mcdewey.manifest import ChunkingSpec, Counts, FileEntry, Manifest, Tables
 from mcdewey.models import Chunk, Document
@@ -47,6 +47,7 @@ class IngestReport:
     cache_hits: int = 0
     cache_misses: int = 0
     skipped_files: list[dict] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # {"path", "kind": "error" | "skipped", "reason"}
 
     @property
     def chunks_per_second(self) -> float:
@@ -57,6 +58,19 @@ class IngestReport:
     def model_chunks_per_second(self) -> float:
         """The model alone: chunks it embedded (cache misses) per second of encode time."""
         return self.cache_misses / self.embed_seconds if self.embed_seconds else 0.0
+
+    def summary(self) -> dict:
+        """The object `mcdewey ingest --json` prints; `skipped` counts files skipped by design, not errors."""
+        return {
+            "index": self.index,
+            "documents": {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+                          "deleted": self.deleted, "skipped": self.skipped - self.errors, "errors": self.errors},
+            "chunks_added": self.chunks_added,
+            "chunks_total": self.chunks_total,
+            "seconds": round(self.seconds, 3),
+            "peak_rss_mb": self.peak_rss_mb,
+            "problems": self.problems,
+        }
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -138,12 +152,21 @@ def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingS
         writer.commit(manifest)
     report.chunks_total = manifest.counts.chunks
     report.documents = manifest.counts.documents
+    report.problems = problems(plan.files)
     return report
+
+
+def problems(files: dict[str, FileEntry]) -> list[dict]:
+    """Every library file that is not in the index, errors first, with why (from the manifest's file entries)."""
+    out = [{"path": rel, "kind": "error" if f.status == "error" else "skipped", "reason": f.reason or ""}
+           for rel, f in files.items() if not f.indexed]
+    return sorted(out, key=lambda p: (p["kind"] != "error", p["path"]))
 
 
 def _scan(library: Path) -> tuple[list[tuple[str, Path, str]], list[tuple[str, str, str]]]:
     """Candidate documents as (doc_id, path, format) and files left out as (doc_id, status, reason)."""
     scan = scan_library(library)
+    check_layout(scan)
     candidates = sorted((doc_id, library / doc_id, fmt) for doc_id, fmt in scan.candidates.items())
     left_out = [(i.path, "skipped", i.reason) for i in scan.skipped] + [(i.path, "error", i.reason) for i in scan.errors]
     return candidates, left_out
@@ -152,7 +175,11 @@ def _scan(library: Path) -> tuple[list[tuple[str, Path, str]], list[tuple[str, s
 def _plan(library: Path, previous: Manifest | None, report: IngestReport) -> _Plan:
     candidates, left_out = _scan(library)
     with ThreadPoolExecutor(max_workers=4) as pool:  # hashing releases the GIL
-        fps = list(pool.map(lambda c: file_fingerprint(c[1]), candidates))
+        fps = list(pool.map(lambda c: _fingerprint(c[1]), candidates))
+    gone = [(c, fp) for c, fp in zip(candidates, fps) if fp.startswith("!")]
+    left_out += [(c[0], "error", fp[1:]) for c, fp in gone]  # vanished or unreadable since the scan
+    kept = [(c, fp) for c, fp in zip(candidates, fps) if not fp.startswith("!")]
+    candidates, fps = [c for c, _ in kept], [fp for _, fp in kept]
     old = dict(previous.files) if previous else {}
     files: dict[str, FileEntry] = {}
     todo, remove = [], []
@@ -162,6 +189,7 @@ def _plan(library: Path, previous: Manifest | None, report: IngestReport) -> _Pl
             files[doc_id] = entry
             report.unchanged += entry.indexed
             report.skipped += not entry.indexed
+            report.errors += entry.status == "error"
             continue
         report.changed += entry is not None
         report.new += entry is None
@@ -186,21 +214,38 @@ def _plan(library: Path, previous: Manifest | None, report: IngestReport) -> _Pl
     return _Plan(files, todo, sorted(set(remove)), digest.hexdigest())
 
 
+def _fingerprint(path: Path) -> str:
+    """The file's sha256, or "!reason" when it cannot be read any more (deleted since the scan)."""
+    try:
+        return file_fingerprint(path)
+    except FileNotFoundError:
+        return "!vanished: deleted after the library was scanned"
+    except OSError as exc:
+        return f"!cannot read: {exc.strerror or exc}"
+
+
 def _produce(library: Path, todo: list, chunker, out: queue.Queue, stop: threading.Event) -> None:
     """Read and chunk documents in a thread so the model never waits for the readers."""
+    from mcdewey.chunking.segments import chunk_in_segments
+
     try:
         for doc_id, path, fp, fmt in todo:
             if stop.is_set():
                 return
+            first = True
             try:
                 doc = read_document(library, path, fmt=fmt)
-                out.put((doc_id, fp, doc, chunker.chunk(doc), None))
+                # A large document goes out in segments: the queue bounds what is held in memory.
+                for chunks in chunk_in_segments(chunker, doc):
+                    out.put((doc_id, fp, doc, chunks, None) if first else (doc_id, fp, None, chunks, "more"))
+                    first = False
             except SkipFile as exc:
                 out.put((doc_id, fp, None, [], ("skipped", exc.reason)))
             except ReadError as exc:
                 out.put((doc_id, fp, None, [], ("error", exc.reason)))
             except Exception as exc:  # one bad file never stops the library: report it and go on
-                out.put((doc_id, fp, None, [], ("error", f"{type(exc).__name__}: {exc}")))
+                problem = ("error", f"{type(exc).__name__}: {exc}")
+                out.put((doc_id, fp, None, [], problem) if first else (doc_id, fp, None, [], ("drop", problem)))
     except BaseException as exc:  # surfaces in the consumer instead of dying silently
         out.put(exc)
     finally:
@@ -223,11 +268,20 @@ def _run_pipeline(library: Path, plan: _Plan, chunker, embedder: CachedEmbedder,
                 if isinstance(item, BaseException):
                     raise item
                 rel, fp, doc, chunks, problem = item
-                _record(plan.files, report, rel, fp, doc, chunks, problem)
+                if problem == "more":  # the next segment of the document before
+                    plan.files[rel] = with_fields(plan.files[rel], chunks=plan.files[rel].chunks + len(chunks))
+                    bars and bars.advance("read", 0, extra=len(chunks))
+                elif isinstance(problem, tuple) and problem[0] == "drop":  # a later segment failed
+                    pending_chunks, rows, docs = _drop(plan.files[rel].doc_id, pending_chunks, rows, docs, writer)
+                    plan.files[rel] = FileEntry(fp, "error", problem[1][1])
+                    report.errors += 1
+                    report.skipped += 1
+                else:
+                    _record(plan.files, report, rel, fp, doc, chunks, problem)
+                    bars and bars.advance("read", 1, extra=len(chunks))
                 if doc is not None:
                     docs.append((doc, fp))
                 pending_chunks.extend(chunks)
-                bars and bars.advance("read", 1, extra=len(chunks))
                 if len(pending_chunks) >= EMBED_BATCH:
                     rows.append(_embed(pending_chunks, embedder, bars))
                     pending_chunks = []
@@ -244,6 +298,16 @@ def _run_pipeline(library: Path, plan: _Plan, chunker, embedder: CachedEmbedder,
                 q.get_nowait()
             except queue.Empty:
                 producer.join(0.05)
+
+
+def _drop(doc_id: str, pending: list[Chunk], rows: list, docs: list, writer) -> tuple[list, list, list]:
+    """Take back a document whose later segment failed: its queued, embedded and written chunks go."""
+    kept = []
+    for chunks, vectors in rows:
+        keep = [i for i, c in enumerate(chunks) if c.doc_id != doc_id]
+        kept.append(([chunks[i] for i in keep], vectors[keep]))
+    writer.delete_docs([doc_id])
+    return [c for c in pending if c.doc_id != doc_id], kept, [(d, fp) for d, fp in docs if d.doc_id != doc_id]
 
 
 def _record(files: dict, report: IngestReport, rel: str, fp: str, doc: Document | None, chunks: list[Chunk],
@@ -316,5 +380,5 @@ def _manifest(index: str, spec: ChunkingSpec, dim: int, library: Path, plan: _Pl
         # The search defaults of the code that ran: re-running ingest (seconds when nothing changed)
         # brings an index's search up to the measured defaults of docs/retrieval-quality.md.
         search=SearchConfig().to_dict(), fts_fields=tuple(FTS_FIELDS),
-        last_ingest={k: v for k, v in report.to_dict().items() if k != "skipped_files"},
+        last_ingest={k: v for k, v in report.to_dict().items() if k not in ("skipped_files", "problems")},
     )

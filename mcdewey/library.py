@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -12,11 +14,13 @@ from mcdewey.models import Document
 from mcdewey.readers.base import DocInfo, ReadError, SkipFile
 
 __all__ = [
-    "DEFAULT_MAX_BYTES", "FileIssue", "LibraryScan", "ReadError", "ReadLog", "SkipFile",
-    "detect_format", "file_fingerprint", "iter_documents", "read_document", "scan_library",
+    "DEFAULT_MAX_BYTES", "EmptyLibrary", "FileIssue", "LibraryScan", "ReadError", "ReadLog", "SkipFile",
+    "check_layout", "detect_format", "file_fingerprint", "iter_documents", "read_document", "scan_library",
 ]
 
 MIN_DEPTH = 4  # vendor / product / version / file
+LAYOUT = "<vendor>/<product>/<version>/<file>"
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f]")  # a newline or tab in a name breaks URLs and logs
 DEFAULT_MAX_BYTES = int(float(os.environ.get("MCDEWEY_MAX_FILE_MB", "100")) * 2**20)
 SNIFF_BYTES = 8192
 
@@ -64,6 +68,14 @@ class ReadLog:
     read: int = 0
 
 
+class EmptyLibrary(ValueError):
+    """Nothing to index: the library is empty or holds no document at <vendor>/<product>/<version>/."""
+
+    def __init__(self, message: str, scan: LibraryScan):
+        super().__init__(message)
+        self.scan = scan
+
+
 def doc_info(doc_id: str) -> DocInfo:
     parts = PurePosixPath(doc_id).parts
     if len(parts) < MIN_DEPTH:
@@ -71,17 +83,109 @@ def doc_info(doc_id: str) -> DocInfo:
     return DocInfo(doc_id, parts[0], parts[1], parts[2])
 
 
-def walk_library(root: Path) -> Iterator[str]:
-    """Relative POSIX paths of the regular, non-hidden files at depth >= 4, in sorted order."""
-    root = Path(root)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel = Path(dirpath).relative_to(root)
-        if len(rel.parts) < MIN_DEPTH - 1:
-            continue
-        for name in sorted(filenames):
-            if not name.startswith(".") and (Path(dirpath) / name).is_file():
-                yield (rel / name).as_posix()
+def walk_library(root: Path, scan: LibraryScan | None = None) -> Iterator[str]:
+    """Relative POSIX paths of the regular, non-hidden files at depth >= 4, real paths before symlinks.
+
+    Symlinks are resolved: one that stays inside the library is followed once (a target already taken
+    is a duplicate), one that leaves it is skipped, a loop or a dangling link is an error. Hidden
+    entries, files at the wrong depth and bad names go to `scan.skipped` / `scan.errors` with a reason.
+    """
+    yield from _Walker(Path(root), scan if scan is not None else LibraryScan(Path(root))).walk()
+
+
+class _Walker:
+    """One walk of the library; see walk_library."""
+
+    def __init__(self, root: Path, scan: LibraryScan):
+        self.root, self.scan = root.resolve(), scan
+        self.seen: dict[Path, str] = {}  # real path of every folder and file taken -> its path in the library
+        self.links: list[tuple[str, Path]] = []  # symlinks met, followed once the real tree is walked
+
+    def walk(self) -> Iterator[str]:
+        yield from self._folder("", self.root)
+        while self.links:
+            yield from self._link(*self.links.pop(0))
+
+    def _folder(self, rel: str, real: Path) -> Iterator[str]:
+        self.seen[real] = rel
+        try:
+            entries = sorted(os.scandir(real), key=lambda e: e.name)
+        except OSError as exc:
+            self.scan.errors.append(FileIssue(rel + "/", f"cannot list folder: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.name.startswith("."):
+                folder = _is_dir(entry)
+                self.scan.skipped.append(FileIssue(child + "/" * folder, f"hidden {'folder' if folder else 'file'}"))
+            elif not _utf8(entry.name):
+                self.scan.errors.append(FileIssue(ascii(child), "bad file name: not valid UTF-8: rename it"))
+            elif _BAD_NAME.search(entry.name):
+                self.scan.errors.append(FileIssue(child, f"bad file name: it contains a control character "
+                                                         f"({ascii(entry.name)}): rename it"))
+            elif entry.is_symlink():
+                self.links.append((child, Path(entry.path)))
+            elif entry.is_dir(follow_symlinks=False):
+                yield from self._folder(child, Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                yield from self._file(child, Path(entry.path))
+            else:
+                self.scan.skipped.append(FileIssue(child, "not a regular file (device, socket or pipe)"))
+
+    def _file(self, rel: str, real: Path) -> Iterator[str]:
+        if rel.count("/") < MIN_DEPTH - 1:
+            self.scan.skipped.append(FileIssue(rel, f"wrong depth: documents go in {LAYOUT}"))
+        elif real in self.seen:
+            self.scan.skipped.append(FileIssue(rel, f"symlink to {self.seen[real]}, indexed under that path"))
+        else:
+            self.seen[real] = rel
+            yield rel
+
+    def _link(self, rel: str, path: Path) -> Iterator[str]:
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            looped = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
+            reason = "symlink loop" if looped else f"broken symlink: {_target(path)} does not exist"
+            self.scan.errors.append(FileIssue(rel, reason))
+            return
+        if not real.is_relative_to(self.root):
+            self.scan.skipped.append(FileIssue(rel, f"symlink to {_target(path)} leaves the library: not read"))
+        elif real.is_dir() and path.parent.resolve().is_relative_to(real):
+            self.scan.errors.append(FileIssue(rel, f"symlink loop: points to its own parent folder "
+                                                   f"{self.seen.get(real, _target(path))}"))
+        elif real.is_dir() and real in self.seen:
+            self.scan.skipped.append(FileIssue(rel, f"symlink to folder {self.seen[real] or '.'}, "
+                                                    f"indexed under that path"))
+        elif real.is_dir():
+            yield from self._folder(rel, real)
+        elif real.is_file():
+            yield from self._file(rel, real)
+        else:
+            self.scan.skipped.append(FileIssue(rel, "symlink to something that is not a regular file"))
+
+
+def _utf8(name: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _target(link: Path) -> str:
+    try:
+        return os.readlink(link)
+    except OSError:
+        return "?"
 
 
 def detect_format(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -132,7 +236,7 @@ def _looks_binary(head: bytes) -> bool:
 def scan_library(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LibraryScan:
     """Walk the library and sort its files into candidate documents, skipped files and errors."""
     scan = LibraryScan(Path(root))
-    for doc_id in walk_library(root):
+    for doc_id in walk_library(root, scan):
         try:
             scan.candidates[doc_id] = detect_format(Path(root) / doc_id, max_bytes)
         except SkipFile as exc:
@@ -141,7 +245,21 @@ def scan_library(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LibraryScan:
             scan.errors.append(FileIssue(doc_id, exc.reason))
         except OSError as exc:
             scan.errors.append(FileIssue(doc_id, f"cannot read: {exc.strerror or exc}"))
+    scan.candidates = dict(sorted(scan.candidates.items()))
+    scan.skipped.sort(key=lambda i: i.path)
+    scan.errors.sort(key=lambda i: i.path)
     return scan
+
+
+def check_layout(scan: LibraryScan) -> None:
+    """Raise EmptyLibrary when the scan found no document to read: the message names the expected layout."""
+    if scan.candidates:
+        return
+    found = len(scan.skipped) + len(scan.errors)
+    what = (f"found {len(scan.skipped)} skipped and {len(scan.errors)} unreadable files, e.g. "
+            + "; ".join(f"{i.path}: {i.reason}" for i in (scan.errors + scan.skipped)[:3])) if found else "it is empty"
+    raise EmptyLibrary(f"no document in {scan.root} at a valid depth ({what}); "
+                       f"a library holds documents as {LAYOUT}, e.g. acme/router/1.0/guide.pdf", scan)
 
 
 def _reader(fmt: str) -> Callable[[Path, DocInfo], Document]:
@@ -169,6 +287,8 @@ def read_document(root: Path, path: str | Path, max_bytes: int = DEFAULT_MAX_BYT
     # `path` may be relative to root (a doc_id) or already include root (absolute or not).
     full = path if path.is_absolute() or _is_below(path, root) else root / path
     doc_id = full.relative_to(root).as_posix()
+    if not full.resolve().is_relative_to(root.resolve()):
+        raise ReadError(f"{doc_id} resolves to {full.resolve()}, outside the library: not read")
     try:
         info = doc_info(doc_id)
         fmt = fmt or detect_format(full, max_bytes)

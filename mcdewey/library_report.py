@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from mcdewey.library import DEFAULT_MAX_BYTES, FileIssue, ReadLog, iter_documents
+from mcdewey.library import DEFAULT_MAX_BYTES, MIN_DEPTH, FileIssue, LibraryScan, ReadLog, iter_documents
 from mcdewey.models import Chunk, Document
 
 # Upper bounds (tokens) of the chunk-size histogram buckets; the last bucket is open.
@@ -58,7 +58,8 @@ class LibraryReport:
 
     def group(self, path: str) -> GroupReport:
         parts = PurePosixPath(path).parts
-        key = tuple((list(parts[:3]) + ["", "", ""])[:3])
+        # Files and folders above <vendor>/<product>/<version>/ (wrong depth, hidden) share one group.
+        key = tuple(parts[:3]) if len(parts) >= MIN_DEPTH else ("", "", "")
         if key not in self.groups:
             self.groups[key] = GroupReport(*key)
         return self.groups[key]
@@ -84,8 +85,8 @@ class LibraryReport:
             key: sum(g[key] for g in groups) for key in ("documents_total", "pages", "words", "chunks")
         }
         totals["documents"] = dict(sum((Counter(g["documents"]) for g in groups), Counter()))
-        totals["products"] = len({(g["vendor"], g["product"]) for g in groups})
-        totals["versions"] = len(groups)
+        totals["products"] = len({(g["vendor"], g["product"]) for g in groups if g["vendor"]})
+        totals["versions"] = sum(bool(g["vendor"]) for g in groups)
         totals["skipped"] = sum(len(g["skipped"]) for g in groups)
         totals["errors"] = sum(len(g["errors"]) for g in groups)
         all_tokens = [t for g in self.groups.values() for t in g.chunk_tokens]
@@ -129,7 +130,7 @@ def size_distribution(tokens: list[int]) -> dict:
 
 
 def build_report(
-    root: Path, chunker=None, progress: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+    root: Path, chunker=None, progress: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, scan: LibraryScan | None = None
 ) -> LibraryReport:
     """Read (and, given a chunker, chunk) the whole library into a report."""
     report = LibraryReport(str(root))
@@ -139,7 +140,7 @@ def build_report(
         report.strategy, report.params = chunker.name, chunker_params(chunker)
     log = ReadLog()
     start = last = time.perf_counter()
-    for doc in iter_documents(root, progress=progress, max_bytes=max_bytes, log=log):
+    for doc in iter_documents(root, progress=progress, max_bytes=max_bytes, log=log, scan=scan):
         read_at = time.perf_counter()
         report.seconds_by_format[doc.format] += read_at - last  # reading time, chunking excluded
         report.add_document(doc, chunker.chunk(doc) if chunker is not None else None)

@@ -406,6 +406,8 @@ def open_index(path: Path) -> Index:
     path = Path(path)
     current = path / "current"
     root = current.resolve() if current.exists() else path
+    if not root.resolve().is_relative_to(path.resolve()):  # the server reads nothing outside the export
+        raise UnknownIndex(f"{current} points to {root}, outside the export folder {path}: not served")
     manifest_file = root / "manifest.json"
     if not manifest_file.exists():
         raise UnknownIndex(f"{path} is not an exported index (no manifest.json); "

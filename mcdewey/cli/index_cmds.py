@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from mcdewey.cli.app import HomeOption, app, console, fail, parse_params
+from mcdewey.cli.app import HomeOption, app, console, err_console, fail, parse_params
 from mcdewey.models import Filters
 
 
@@ -28,20 +28,47 @@ def ingest(
     model: str = typer.Option(None, "--model", help="sentence-transformers name or path (default: bundled all-MiniLM-L6-v2)."),
     backend: str = typer.Option(None, "--backend", help="Embedding runtime: openvino-bf16 (default when installed), onnx-int8, onnx, openvino or torch."),
     replace: bool = typer.Option(False, "--replace", help="Rebuild NAME if it was built with another set-up."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON summary, every file not indexed included."),
     home: Path = HomeOption,
 ) -> None:
-    """Read, chunk and embed LIBRARY into index NAME; re-runs only redo what changed."""
+    """Read, chunk and embed LIBRARY into index NAME; re-runs only redo what changed.
+
+    Exit status: 0 all documents indexed (or skipped by design), 3 some failed (listed), 1 nothing done, 2 usage.
+    """
+    from mcdewey.cli.problems import EXIT_PARTIAL, issue_dicts, print_problems
     from mcdewey.ingest import ingest as run_ingest
+    from mcdewey.library import EmptyLibrary
     from mcdewey.manifest import ChunkingSpec
     from mcdewey.store import IndexBusy
 
+    params = parse_params(param)
     try:
-        index = index or ChunkingSpec.resolve(strategy, parse_params(param), model, backend).index_name(library)
-        report = run_ingest(library, _workspace(home), index, strategy, parse_params(param), model, backend,
+        spec = ChunkingSpec.resolve(strategy, params, model, backend)
+    except (ValueError, TypeError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--strategy/--param") from None
+    index = index or spec.index_name(library)
+    try:
+        report = run_ingest(library, _workspace(home), index, strategy, params, model, backend,
                             replace=replace)
+    except EmptyLibrary as exc:
+        problems = issue_dicts(exc.scan.errors, exc.scan.skipped)
+        if as_json:
+            print(json.dumps({"index": index, "error": str(exc), "problems": problems}, indent=2, ensure_ascii=False))
+        print_problems(problems, err_console)
+        fail(str(exc))
     except (ValueError, FileNotFoundError, IndexBusy) as exc:
         fail(str(exc))
-    r = report
+    if as_json:
+        print(json.dumps(report.summary(), indent=2, ensure_ascii=False))
+    else:
+        _print_ingest(report)
+        print_problems(report.problems, console)
+    if report.errors:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _print_ingest(r) -> None:
+    index = r.index
     console.print(
         f"[bold]{index}[/bold]: {r.new} new, {r.changed} changed, {r.unchanged} unchanged, "
         f"{r.deleted} deleted, {r.skipped} skipped documents ({r.errors} errors)\n"

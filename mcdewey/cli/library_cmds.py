@@ -10,19 +10,25 @@ from rich.console import Console
 from rich.table import Table
 
 from mcdewey.cli.app import app, console, err_console, parse_params
+from mcdewey.cli.problems import print_problems
 from mcdewey.library import DEFAULT_MAX_BYTES
 
 
 @app.command()
 def inspect(
-    library: Path = typer.Argument(..., exists=True, file_okay=False, help="Library folder <vendor>/<product>/<version>/..."),
+    library: Path = typer.Argument(..., help="Library folder <vendor>/<product>/<version>/..."),
     strategy: str = typer.Option("recursive", "--strategy", help="Chunking strategy for the chunk statistics."),
     param: list[str] = typer.Option(None, "--param", help="Strategy parameter key=value (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     no_chunks: bool = typer.Option(False, "--no-chunks", help="Only read documents; skip chunk statistics."),
     max_mb: float = typer.Option(DEFAULT_MAX_BYTES / 2**20, "--max-mb", help="Files larger than this are errors."),
 ) -> None:
-    """Read a library and report documents, pages, words, chunks and skipped files per vendor/product/version."""
+    """Read a library and report documents, pages, words, chunks and skipped files per vendor/product/version.
+
+    Exit status: 0 every document read (or skipped by design), 3 some failed (listed), 1 nothing to read, 2 usage.
+    """
+    from mcdewey.cli.problems import EXIT_NOTHING, EXIT_PARTIAL, issue_dicts
+    from mcdewey.library import EmptyLibrary, check_layout, scan_library
     from mcdewey.library_report import build_report
 
     chunker = None
@@ -33,12 +39,25 @@ def inspect(
             chunker = get_chunker(strategy, **parse_params(param))
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--strategy/--param") from None
-    report = build_report(library, chunker, progress=err_console.is_terminal, max_bytes=int(max_mb * 2**20))
+    if not library.is_dir():
+        err_console.print(f"[red]error:[/red] library folder {library} does not exist")
+        raise typer.Exit(EXIT_NOTHING)
+    scan = scan_library(library, int(max_mb * 2**20))
+    try:
+        check_layout(scan)
+    except EmptyLibrary as exc:
+        print_problems(issue_dicts(scan.errors, scan.skipped), err_console)
+        err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(EXIT_NOTHING) from None
+    report = build_report(library, chunker, progress=err_console.is_terminal, max_bytes=int(max_mb * 2**20),
+                          scan=scan)
     data = report.to_dict()
     if as_json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         _print_report(data)
+    if data["totals"]["errors"]:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 def _print_report(data: dict) -> None:
@@ -46,7 +65,8 @@ def _print_report(data: dict) -> None:
     for column in ("vendor/product/version", "documents", "pages", "words", "chunks", "tokens p10/p50/p90/max", "skipped", "errors"):
         table.add_column(column, justify="left" if column in ("vendor/product/version", "documents") else "right")
     for g in data["groups"]:
-        table.add_row(f"{g['vendor']}/{g['product']}/{g['version']}", *_row(g))
+        where = f"{g['vendor']}/{g['product']}/{g['version']}" if g["vendor"] else "(above <vendor>/<product>/<version>)"
+        table.add_row(where, *_row(g))
     t = data["totals"]
     table.add_row(f"total: {t['products']} products, {t['versions']} versions", *_row(t), style="bold")
     # A report piped to a file should not be squeezed to 80 columns.
@@ -54,11 +74,7 @@ def _print_report(data: dict) -> None:
     out.print(table)
     if data["strategy"]:
         out.print(f"chunking: {data['strategy']} {data['params']}", markup=False)
-    for kind in ("skipped", "errors"):
-        if data[kind]:
-            out.print(f"\n[bold]{kind}[/bold] ({len(data[kind])})")
-            for issue in data[kind]:
-                out.print(f"  {issue['path']}: {issue['reason']}", markup=False, highlight=False)
+    print_problems([dict(i, kind="error") for i in data["errors"]] + [dict(i, kind="skipped") for i in data["skipped"]], out)
 
 
 def _row(g: dict) -> list[str]:

@@ -6,11 +6,11 @@ import codecs
 import re
 from pathlib import Path
 
-import charset_normalizer
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from mcdewey.models import Document
 from mcdewey.readers.base import DocInfo, ReadError, TextBuilder, clean_inline
+from mcdewey.readers.encoding import decode_bytes
 
 # Where generators put the page body, most specific first; the whole <body> is the fallback.
 MAIN_SELECTORS = ("[role=main]", "main", "article", "div.body", "#content", "div.document")
@@ -47,11 +47,7 @@ def decode_html(raw: bytes) -> str:
             return raw.decode(enc)
         except (LookupError, UnicodeDecodeError):
             pass
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(raw).best()
-        return str(best) if best is not None else raw.decode("cp1252", "replace")
+    return decode_bytes(raw)
 
 
 def read_html(path: Path, info: DocInfo) -> Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -23,13 +24,17 @@ _DIGITS = re.compile(r"\d+")
 _NOT_KEY = re.compile(r"[\W_]+")
 
 
+_NO_PAGES = re.compile(rb"/Count\s+0\b")
+_A_PAGE = re.compile(rb"/Type\s*/Page(?!s)\b")
+
+
 def read_pdf(path: Path, info: DocInfo) -> Document:
     """Read a PDF; raises ReadError when it is damaged or encrypted, SkipFile when it has no text layer."""
     _check_complete(path)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        raise ReadError(_open_error(exc)) from exc
+        raise ReadError(_open_error(exc, path)) from exc
     try:
         n = len(pdf)
         pages = [_page_lines(pdf, i) for i in range(n)]
@@ -66,10 +71,16 @@ def _check_complete(path: Path) -> None:
         raise ReadError("truncated PDF (no %%EOF at the end)")
 
 
-def _open_error(exc: Exception) -> str:
+def _open_error(exc: Exception, path: Path) -> str:
+    """Why pdfium refused the file; its message alone mistakes a PDF without pages for an encrypted one."""
     msg = str(exc)
-    if "password" in msg.lower() or "security" in msg.lower():
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        encrypted = data.find(b"/Encrypt") >= 0
+        no_pages = _NO_PAGES.search(data) is not None and _A_PAGE.search(data) is None
+    if encrypted and ("password" in msg.lower() or "security" in msg.lower()):
         return "encrypted PDF (needs a password)"
+    if no_pages:
+        return "PDF has no pages"
     return f"corrupt PDF: {msg}"
 
 

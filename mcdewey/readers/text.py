@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import charset_normalizer
-
 from mcdewey.models import Document
 from mcdewey.readers.base import DocInfo, TextBuilder, clean_inline
+from mcdewey.readers.encoding import decode_bytes
 
 # Text dumps of DocBook manuals (Kamailio's READMEs) print headings unindented and numbered:
 # "Chapter 1. Admin Guide", "4.3.2. Configuration"; the body is indented.
@@ -17,12 +16,8 @@ _UNDERLINE = re.compile(r"^\s*(={3,}|-{3,}|~{3,}|\*{3,})\s*$")
 
 
 def decode_text(raw: bytes) -> str:
-    """UTF-8 when it decodes, else the encoding charset-normalizer finds, else cp1252."""
-    try:
-        return raw.decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(raw).best()
-        return str(best) if best is not None else raw.decode("cp1252", "replace")
+    """UTF-8 when it decodes, else a detected encoding; ReadError when no encoding fits the bytes."""
+    return decode_bytes(raw)
 
 
 def read_text(path: Path, info: DocInfo) -> Document:

@@ -53,7 +53,7 @@ def test_unknown_index_lists_existing_ones(library, tmp_path):
 
 def test_bad_strategy_parameter_is_reported(library, tmp_path):
     result = _run("ingest", library, "--index", "x", "--model", "fake", "--param", "nonsense=1", "--home", tmp_path)
-    assert result.exit_code == 1 and "nonsense" in result.output
+    assert result.exit_code == 2 and "nonsense" in result.output  # a usage error
 
 
 @pytest.mark.slow

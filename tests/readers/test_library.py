@@ -34,6 +34,10 @@ SKIPPED = {
     "globex/phone/3.1/manual/searchindex.js": "web asset: script",
     "globex/phone/3.1/manual/objects.inv": "web asset: Sphinx inventory",
     "initech/gateway/latest/docs/_category_.json": "web asset: JSON sidecar",
+    # Not documents by layout: reported, never read.
+    "README.md": "wrong depth: documents go in <vendor>/<product>/<version>/<file>",
+    "acme/.hidden/": "hidden folder",
+    "acme/router/1.0/guide/.draft.md": "hidden file",
 }
 ERRORS = {
     "broken/samples/0.1/corrupt.pdf": "corrupt PDF",
