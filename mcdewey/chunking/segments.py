@@ -30,8 +30,9 @@ def chunk_in_segments(chunker, doc: Document, max_chars: int = SEGMENT_CHARS) ->
                    for p in doc.pages if p.end > start and p.start < end],
             sections=[SectionSpan(max(s.start, start) - start, min(s.end, end) - start, s.path)
                       for s in doc.sections if s.end > start and s.start < end])
-        chunks = [dataclasses.replace(c, chunk_id=make_chunk_id(doc.doc_id, count + i), start=c.start + start,
-                                      end=c.end + start) for i, c in enumerate(chunker.chunk(part))]
+        chunks = [dataclasses.replace(c, chunk_id=make_chunk_id(doc.doc_id, count + i), ord=count + i,
+                                      start=c.start + start, end=c.end + start)
+                  for i, c in enumerate(chunker.chunk(part))]
         count += len(chunks)
         yield chunks
 
