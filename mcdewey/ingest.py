@@ -107,7 +107,7 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
     report = IngestReport(index=index)
     plan = _plan(library, previous, report)
     # Loading a model takes seconds: a run with nothing to embed never loads it.
-    embedder = get_embedder(config["model"], config["backend"], workspace.home / "cache" / "models") \
+    embedder = get_embedder(config["model"], config["backend"], workspace.cache_dir / "models") \
         if plan.todo or previous is None else None
     dim = embedder.dim if embedder else previous["dim"]
     cached = CachedEmbedder(embedder, EmbeddingCache(workspace.embedding_cache_path())) if embedder else None

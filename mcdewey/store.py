@@ -12,7 +12,6 @@ import functools
 import json
 import os
 import re
-import shutil
 import threading
 import warnings
 from datetime import timedelta
@@ -23,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from mcdewey.memtable import MemoryTable
+from mcdewey.storage import export_root, is_remote, local_cache_dir, location, object_index_lock, remove_tree
 from mcdewey.models import Chunk, Document, Filters
 # The row shapes live in mcdewey.rows; re-exported because benchmarks write tables in them.
 from mcdewey.rows import (  # noqa: F401
@@ -48,11 +48,14 @@ class IndexBusy(RuntimeError):
 
 def has_table(db_path: Path, name: str) -> bool:
     # A directory check: LanceDB's table listing is paged and deprecated in its old form.
-    return (Path(db_path) / f"{name}.lance").is_dir()
+    return (location(db_path) / f"{name}.lance").is_dir()
 
 
 def write_json_atomic(path: Path, data: dict) -> None:
     """Write JSON so that a reader sees either the old file or the new one, never half of either."""
+    if is_remote(path):  # one PUT replaces an object whole
+        path.write_text(json.dumps(data, indent=2, sort_keys=False))
+        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w") as f:
         json.dump(data, f, indent=2, sort_keys=False)
@@ -218,7 +221,7 @@ class Workspace:
     """A McDewey home folder: `lancedb/` tables, `indexes/<name>/manifest.json`, `cache/`."""
 
     def __init__(self, home: Path | str | None = None):
-        self.home = Path(home or os.environ.get("MCDEWEY_HOME") or ".mcdewey")
+        self.home = location(home or os.environ.get("MCDEWEY_HOME") or ".mcdewey")
         self.db_path = self.home / "lancedb"
         self._db = None
         self._open: dict[str, tuple[float, Index]] = {}
@@ -258,7 +261,7 @@ class Workspace:
         if cached and cached[0] == mtime:
             return cached[1]
         manifest = json.loads(path.read_text())
-        index = Index(name, manifest, self.db_path, manifest["tables"]["chunks"], self.home / "cache" / "models")
+        index = Index(name, manifest, self.db_path, manifest["tables"]["chunks"], self.cache_dir / "models")
         self._open[name] = (mtime, index)
         return index
 
@@ -272,11 +275,16 @@ class Workspace:
             self.manifest_path(name).unlink(missing_ok=True)
             if has_table(self.db_path, f"chunks__{name}"):
                 self.db.drop_table(f"chunks__{name}")
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
         self._open.pop(name, None)
 
+    @property
+    def cache_dir(self) -> Path:
+        """Embedding and model caches: always local (mcdewey.storage.local_cache_dir)."""
+        return local_cache_dir(self.home)
+
     def embedding_cache_path(self) -> Path:
-        return self.home / "cache" / "embeddings.sqlite"
+        return self.cache_dir / "embeddings.sqlite"
 
     def writer(self, name: str, dim: int) -> "IndexWriter":
         return IndexWriter(self, name, dim)
@@ -285,6 +293,10 @@ class Workspace:
 @contextlib.contextmanager
 def index_lock(folder: Path, name: str):
     """Exclusive, non-blocking: one process at a time changes an index (the OS frees it if the process dies)."""
+    if is_remote(folder):  # no flock on object storage: an expiring lease object (mcdewey.storage)
+        with object_index_lock(folder, name, IndexBusy) as lease:
+            yield lease
+        return
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".lock", "w") as handle:
         try:
@@ -313,7 +325,7 @@ class IndexWriter:
 
     def __enter__(self) -> "IndexWriter":
         self._lock = index_lock(self.dir, self.name)
-        self._lock.__enter__()
+        self._lease = self._lock.__enter__()
         try:
             self._recover()
         except BaseException:
@@ -374,6 +386,9 @@ class IndexWriter:
         return {"chunks": self.table_name, "chunks_version": self.table.version}
 
     def commit(self, manifest: dict) -> None:
+        if getattr(self._lease, "lost", False):
+            raise IndexBusy(f"the writer lease on index {self.name!r} expired and another writer took it; "
+                            "nothing was committed, run the ingest again")
         write_json_atomic(self.dir / "manifest.json", manifest)
 
 
@@ -403,16 +418,15 @@ def build_indexes(table, fts_fields: tuple[str, ...] = FTS_FIELDS) -> None:
 
 def open_index(path: Path) -> Index:
     """Open an exported index folder (see mcdewey.export) without the library or a workspace."""
-    path = Path(path)
-    current = path / "current"
-    root = current.resolve() if current.exists() else path
+    path = location(path)
+    root = export_root(path)
     manifest_file = root / "manifest.json"
     if not manifest_file.exists():
         raise UnknownIndex(f"{path} is not an exported index (no manifest.json); "
                            f"create one with `mcdewey export --index NAME --to {path}`")
     manifest = json.loads(manifest_file.read_text())
     # Non-torch backends build model files once; an export may be read-only, so they go to the user's cache.
-    cache = Path(os.environ.get("MCDEWEY_HOME") or Path.home() / ".cache" / "mcdewey") / "cache" / "models"
+    cache = local_cache_dir(os.environ.get("MCDEWEY_HOME") or Path.home() / ".cache" / "mcdewey") / "models"
     return Index(manifest.get("name", root.name), manifest, root / "lancedb", "chunks", cache)
 
 
