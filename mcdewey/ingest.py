@@ -76,15 +76,19 @@ class _Plan:
 
 def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "recursive",
            params: dict | None = None, model: str | None = None, backend: str | None = None,
-           progress: bool = True, replace: bool = False) -> IngestReport:
+           progress: bool = True, replace: bool = False, engine: str = "local",
+           ray_address: str | None = None) -> IngestReport:
     """Bring index `index` up to date with `library`; safe to interrupt and re-run.
 
     An index keeps its set-up (strategy, parameters, model, backend); `replace=True` deletes an index
-    of the same name built differently instead of refusing.
+    of the same name built differently instead of refusing. `engine="ray"` reads, chunks and embeds on
+    Ray (mcdewey.ray_ingest; `ray_address` of a cluster, else a local Ray) into the same index.
     """
     from mcdewey.chunking import chunker_params, get_chunker, strategy_fields
 
     started = time.perf_counter()
+    if engine not in ("local", "ray"):
+        raise ValueError(f"unknown engine {engine!r}; choose local or ray")
     library = Path(library).resolve()
     if not library.is_dir():
         raise FileNotFoundError(f"library folder {library} does not exist")
@@ -114,7 +118,12 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
     with workspace.writer(index, dim) as writer:
         if plan.remove:
             writer.delete_docs(plan.remove)
-        if plan.todo:
+        if plan.todo and engine == "ray":
+            from mcdewey.ray_ingest import run_ray_pipeline
+
+            run_ray_pipeline(library, plan, chunker, cached, writer, report, progress, config,
+                             workspace.cache_dir / "models", ray_address)
+        elif plan.todo:
             _run_pipeline(library, plan, chunker, cached, writer, report, progress)
         tables = writer.finalize(FTS_FIELDS) if (plan.todo or plan.remove or previous is None) \
             else previous["tables"]

@@ -32,6 +32,8 @@ def ingest(
     model: str = typer.Option(None, "--model", help="sentence-transformers name or path (default: bundled all-MiniLM-L6-v2)."),
     backend: str = typer.Option(None, "--backend", help="Embedding runtime: openvino-bf16 (default when installed), onnx-int8, onnx, openvino or torch."),
     replace: bool = typer.Option(False, "--replace", help="Rebuild NAME if it was built with another set-up."),
+    engine: str = typer.Option("local", "--engine", help="local (one process) or ray (Ray tasks and actors)."),
+    ray_address: str = typer.Option(None, "--ray-address", help="Ray cluster to use (default: a local Ray)."),
     home: Path = HomeOption,
 ) -> None:
     """Read, chunk and embed LIBRARY into index NAME; re-runs only redo what changed."""
@@ -40,8 +42,8 @@ def ingest(
 
     try:
         report = run_ingest(library, _workspace(home), index, strategy, parse_params(param), model, backend,
-                            replace=replace)
-    except (ValueError, FileNotFoundError, IndexBusy) as exc:
+                            replace=replace, engine=engine, ray_address=ray_address)
+    except (ValueError, FileNotFoundError, IndexBusy, ImportError) as exc:
         _fail(str(exc))
     r = report
     console.print(
@@ -124,4 +126,4 @@ def export_cmd(
         version_dir = export(_workspace(home), index, to)
     except (UnknownIndex, FileExistsError, ValueError) as exc:
         _fail(str(exc))
-    console.print(f"exported {index!r} to {to} ({version_dir.name})")
+    console.print(f"exported {index!r} to {version_dir.parent.parent} ({version_dir.name})")
