@@ -23,6 +23,7 @@ import numpy as np
 
 WAVE_DOCS = 2000  # documents read, embedded and written per wave: bounds the driver's memory
 READ_GROUP = 8  # documents per read task: enough work per task to hide Ray's per-task cost
+START_ATTEMPTS = 3
 
 
 def _ray():
@@ -37,19 +38,21 @@ def _ray():
 def start(address: str | None = None, workers: int | None = None):
     """Connect to the cluster at `address`, or start a local Ray with `workers` CPUs (default: all cores)."""
     ray = _ray()
-    if not ray.is_initialized():
-        if address:
-            ray.init(address=address, log_to_driver=False)
-        else:
-            ray.init(num_cpus=workers or os.cpu_count(), include_dashboard=False, log_to_driver=False,
-                     runtime_env={"env_vars": _passed_env()})
+    for attempt in range(START_ATTEMPTS):
+        if ray.is_initialized():
+            break
+        try:
+            if address:
+                ray.init(address=address, log_to_driver=False)
+            else:  # local workers inherit this process's environment (PYTHONPATH, HF_HUB_OFFLINE, ...)
+                ray.init(num_cpus=workers or os.cpu_count(), include_dashboard=False, log_to_driver=False)
+        except Exception as exc:  # a raylet that did not come up in time on a loaded machine: try again
+            ray.shutdown()
+            if address or attempt == START_ATTEMPTS - 1:
+                raise RuntimeError(f"could not start Ray ({exc}); on a busy machine start it yourself with "
+                                   "`ray start --head` and pass --ray-address") from exc
     ray.data.DataContext.get_current().enable_progress_bars = False
     return ray
-
-
-def _passed_env() -> dict[str, str]:
-    keep = ("PYTHONPATH", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "MCDEWEY_HOME", "MCDEWEY_CACHE", "MCDEWEY_BACKEND")
-    return {k: os.environ[k] for k in keep if k in os.environ}
 
 
 def read_group(library: str, items: list[tuple], chunker) -> list[tuple]:
