@@ -26,6 +26,10 @@ READ_GROUP = 8  # documents per read task: enough work per task to hide Ray's pe
 START_ATTEMPTS = 3
 
 
+class RayStartError(RuntimeError):
+    """Ray could not be started or reached."""
+
+
 def _ray():
     try:
         import ray
@@ -49,7 +53,7 @@ def start(address: str | None = None, workers: int | None = None):
         except Exception as exc:  # a raylet that did not come up in time on a loaded machine: try again
             ray.shutdown()
             if address or attempt == START_ATTEMPTS - 1:
-                raise RuntimeError(f"could not start Ray ({exc}); on a busy machine start it yourself with "
+                raise RayStartError(f"could not start Ray ({exc}); on a busy machine start it yourself with "
                                    "`ray start --head` and pass --ray-address") from exc
     ray.data.DataContext.get_current().enable_progress_bars = False
     return ray

@@ -38,12 +38,13 @@ def ingest(
 ) -> None:
     """Read, chunk and embed LIBRARY into index NAME; re-runs only redo what changed."""
     from mcdewey.ingest import ingest as run_ingest
+    from mcdewey.ray_ingest import RayStartError  # does not import Ray itself
     from mcdewey.store import IndexBusy
 
     try:
         report = run_ingest(library, _workspace(home), index, strategy, parse_params(param), model, backend,
                             replace=replace, engine=engine, ray_address=ray_address)
-    except (ValueError, FileNotFoundError, IndexBusy, ImportError) as exc:
+    except (ValueError, FileNotFoundError, IndexBusy, ImportError, RayStartError) as exc:
         _fail(str(exc))
     r = report
     console.print(
