@@ -1,9 +1,11 @@
 """Two `mcdewey serve` processes on one export (a local folder and an s3:// prefix): the same answers,
-and no failed request while the export is replaced under them (a bounded load test on 127.0.0.1)."""
+no failed request while the export is replaced twice under them (a bounded load test on 127.0.0.1),
+and both serve the newest version once it is ready."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import httpx
 import pytest
@@ -26,21 +28,22 @@ def exported(request, tmp_path, bucket, local_cache):
     ingest(library, ws, "t", model="fake", progress=False)
     to = str(tmp_path / "export") if request.param == "local" else f"s3://{bucket}/exports/t"
     export(ws, "t", to)
-    return ws, to
+    return ws, to, library
 
 
 @pytest.mark.parametrize("exported", ["local", "s3"], indirect=True)
 def test_two_servers_answer_alike_and_a_re_export_fails_no_request(exported):
     from mcdewey.export import export
 
-    ws, to = exported
+    from mcdewey.ingest import ingest
+
+    ws, to, library = exported
     servers = [Served(to), Served(to)]
     try:
         for mode in ("hybrid", "vector", "keyword"):
             for q in QUERIES:
                 answers = [s.search(q, limit=5, mode=mode) for s in servers]
                 assert answers[0] == answers[1] and answers[0], (q, mode)
-        before = servers[0].search(QUERIES[0], limit=5)
         failures: list[str] = []
         done = threading.Event()
         counts = [0, 0]
@@ -58,13 +61,28 @@ def test_two_servers_answer_alike_and_a_re_export_fails_no_request(exported):
         threads = [threading.Thread(target=load, args=(i,)) for i in range(2)]
         for t in threads:
             t.start()
-        export(ws, "t", to)  # replaced while both serve
+        export(ws, "t", to)  # replaced while both serve: the same content
+        time.sleep(3)  # past the servers' look at `current`, so they may switch in the middle of the load
+        new_doc = library / "vendor9/product9/9.0/guide/zebra.md"
+        new_doc.parent.mkdir(parents=True)
+        new_doc.write_text("# Zebra\n\nThe zebra crossing protocol negotiates stripes over UDP port 4242.\n")
+        ingest(library, ws, "t", model="fake", progress=False)
+        export(ws, "t", to)  # and again, now with one more document; the first version is pruned
+        time.sleep(3)
         done.set()
         for t in threads:
             t.join(120)
         assert not failures, failures[:3]
         assert min(counts) >= 20
-        assert [s.search(QUERIES[0], limit=5) for s in servers] == [before, before]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # each server switches to the newest version once it is ready
+            answers = [s.search("zebra crossing stripes", limit=1, mode="keyword") for s in servers]
+            if all(a and a[0][0].startswith("product9::9.0") for a in answers):
+                break
+            time.sleep(0.5)
+        assert answers[0] == answers[1] and answers[0][0][0].startswith("product9::9.0"), answers
+        for q in QUERIES:
+            assert servers[0].search(q, limit=5) == servers[1].search(q, limit=5), q
     finally:
         for s in servers:
             s.stop()
