@@ -8,6 +8,11 @@ model's share is measured separately in docs/performance.md). Each run gets a fr
 Usage:
     nice .venv/bin/python bench/scale_ingest.py --library ../shared/library --cache-from /work/refhome/cache \
         --copies 1 2 --engines local ray --out bench/results/scale_ingest.json
+    nice .venv/bin/python bench/scale_ingest.py --library ../shared/library --model fake \
+        --copies 1 2 4 --engines local ray --out bench/results/scale_ingest_fake.json
+
+With `--model fake` (the deterministic test embedder, cheap next to a real model) every cost but the
+model's is timed with no cache at all; the copies' texts are still cache hits within a run.
 
 Peak RSS is that of the `mcdewey ingest` process (GNU time); Ray's workers are children of the raylet,
 not of it, so for `--engine ray` it is the driver's figure only, and `ray_workers_rss_mb` adds the
@@ -65,7 +70,7 @@ def _ray_worker_rss(stop: threading.Event, peak: list[float]) -> None:
         peak[0] = max(peak[0], total / 1024)
 
 
-def run_ingest(library: Path, home: Path, engine: str, cache_from: Path | None) -> dict:
+def run_ingest(library: Path, home: Path, engine: str, cache_from: Path | None, model: str | None) -> dict:
     shutil.rmtree(home, ignore_errors=True)
     (home / "cache").mkdir(parents=True)
     if cache_from:
@@ -78,7 +83,8 @@ def run_ingest(library: Path, home: Path, engine: str, cache_from: Path | None) 
     sampler = threading.Thread(target=_ray_worker_rss, args=(stop, peak), daemon=True)
     sampler.start()
     started = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-v", MCDEWEY, "ingest", str(library), "--index", "s", "--engine", engine],
+    cmd = [MCDEWEY, "ingest", str(library), "--index", "s", "--engine", engine] + (["--model", model] if model else [])
+    done = subprocess.run(["/usr/bin/time", "-v", *cmd],
                           capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
     stop.set()
@@ -116,18 +122,19 @@ def main() -> None:
     parser.add_argument("--cache-from", type=Path, default=None)
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--engines", nargs="+", default=["local", "ray"])
+    parser.add_argument("--model", default=None, help="e.g. `fake`: time everything but the model")
     parser.add_argument("--work", type=Path, default=Path("/tmp/mcdewey-scale-ingest"))
     parser.add_argument("--out", type=Path, default=Path("bench/results/scale_ingest.json"))
     args = parser.parse_args()
     results = {"label": "reference library at 1x/2x/... (copies = further versions, symlinks); "
                         "embedding cache copied from a full ingest, so chunks are cache hits",
-               "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "runs": []}
+               "model": args.model or "default", "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "runs": []}
     for copies in args.copies:
         library = build_library(args.library.resolve(), args.work / f"library-{copies}x", copies)
         homes = {}
         for engine in args.engines:
             homes[engine] = args.work / f"home-{copies}x-{engine}"
-            row = {"copies": copies, **run_ingest(library, homes[engine], engine, args.cache_from)}
+            row = {"copies": copies, **run_ingest(library, homes[engine], engine, args.cache_from, args.model)}
             results["runs"].append(row)
             print(json.dumps(row), flush=True)
         if {"local", "ray"} <= set(homes):
