@@ -70,7 +70,8 @@ def _ray_worker_rss(stop: threading.Event, peak: list[float]) -> None:
         peak[0] = max(peak[0], total / 1024)
 
 
-def run_ingest(library: Path, home: Path, engine: str, cache_from: Path | None, model: str | None) -> dict:
+def run_ingest(library: Path, home: Path, engine: str, cache_from: Path | None, model: str | None,
+               ray_address: str | None = None) -> dict:
     shutil.rmtree(home, ignore_errors=True)
     (home / "cache").mkdir(parents=True)
     if cache_from:
@@ -84,6 +85,8 @@ def run_ingest(library: Path, home: Path, engine: str, cache_from: Path | None, 
     sampler.start()
     started = time.perf_counter()
     cmd = [MCDEWEY, "ingest", str(library), "--index", "s", "--engine", engine] + (["--model", model] if model else [])
+    if engine == "ray" and ray_address:
+        cmd += ["--ray-address", ray_address]
     done = subprocess.run(["/usr/bin/time", "-v", *cmd],
                           capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
@@ -122,6 +125,8 @@ def main() -> None:
     parser.add_argument("--cache-from", type=Path, default=None)
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--engines", nargs="+", default=["local", "ray"])
+    parser.add_argument("--ray-address", default=None, help="a running Ray cluster (else each run starts one)")
+    parser.add_argument("--compare-only", action="store_true", help="skip runs whose workspace exists")
     parser.add_argument("--model", default=None, help="e.g. `fake`: time everything but the model")
     parser.add_argument("--work", type=Path, default=Path("/tmp/mcdewey-scale-ingest"))
     parser.add_argument("--out", type=Path, default=Path("bench/results/scale_ingest.json"))
@@ -134,7 +139,10 @@ def main() -> None:
         homes = {}
         for engine in args.engines:
             homes[engine] = args.work / f"home-{copies}x-{engine}"
-            row = {"copies": copies, **run_ingest(library, homes[engine], engine, args.cache_from, args.model)}
+            if args.compare_only and (homes[engine] / "indexes" / "s" / "manifest.json").exists():
+                continue
+            row = {"copies": copies, **run_ingest(library, homes[engine], engine, args.cache_from, args.model,
+                                                    args.ray_address)}
             results["runs"].append(row)
             print(json.dumps(row), flush=True)
         if {"local", "ray"} <= set(homes):
