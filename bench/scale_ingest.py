@@ -94,9 +94,10 @@ def run_ingest(library: Path, home: Path, engine: str, cache_from: Path | None, 
     if done.returncode != 0:
         raise RuntimeError(f"ingest failed: {done.stderr[-3000:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1)) / 1024
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", done.stderr).group(1)) for kind in ("User", "System"))
     manifest = json.loads((home / "indexes" / "s" / "manifest.json").read_text())
     last = manifest["last_ingest"]
-    return {"engine": engine, "wall_s": round(wall, 1), "peak_rss_mb": round(rss), "ray_workers_rss_mb": round(peak[0]),
+    return {"engine": engine, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "load_average": os.getloadavg()[0], "peak_rss_mb": round(rss), "ray_workers_rss_mb": round(peak[0]) if engine == "ray" else 0,
             "documents": manifest["counts"]["documents"], "chunks": manifest["counts"]["chunks"],
             "cache_hits": last["cache_hits"], "cache_misses": last["cache_misses"],
             "model_seconds": last["embed_seconds"]}

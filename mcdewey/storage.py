@@ -285,10 +285,14 @@ class ObjectLease:
         self._thread.start()
 
     def _renew(self) -> None:
-        while not self._stop.wait(self.seconds / 3):
-            if not self._put(IfMatch=self._etag):
-                self.lost = True
-                return
+        while not self._stop.wait(self.seconds / 3) and self.renew():
+            pass
+
+    def renew(self) -> bool:
+        """Extend the lease; False (and `lost`) when another writer has taken it over meanwhile."""
+        if not self._put(IfMatch=self._etag):
+            self.lost = True
+        return not self.lost
 
     def release(self) -> None:
         self._stop.set()

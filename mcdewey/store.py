@@ -320,6 +320,7 @@ class IndexWriter:
         self.dir = workspace.index_dir(name)
         self.dir.mkdir(parents=True, exist_ok=True)
         self._lock = None
+        self._lease = None  # the object-storage lease while open (None on local disk)
         self.table = None
         self.documents = None
 

@@ -158,3 +158,20 @@ def test_other_schemes_fail_clearly():
 
     with pytest.raises(ValueError, match="only s3://"):
         location("gs://bucket/home")
+
+
+def test_a_writer_whose_lease_was_taken_over_does_not_commit(bucket, small_lib, local_cache):
+    from mcdewey.ingest import ingest
+    from mcdewey.storage import s3_client
+    from mcdewey.store import IndexBusy, Workspace
+
+    ws = Workspace(f"s3://{bucket}/home")
+    ingest(small_lib, ws, "t", model="fake", progress=False)
+    before = ws.read_manifest("t")
+    with ws.writer("t", 384) as writer:
+        # Another writer took the lease over (as after an expiry while this one was stalled).
+        s3_client().put_object(Bucket=bucket, Key="home/indexes/t/.lock", Body=b'{"owner": "other"}')
+        assert writer._lease.renew() is False
+        with pytest.raises(IndexBusy, match="another writer took it"):
+            writer.commit({**before, "built_at": "never"})
+    assert Workspace(f"s3://{bucket}/home").read_manifest("t") == before
