@@ -133,7 +133,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/results/scale_ingest.json"))
     args = parser.parse_args()
     results = {"label": "reference library at 1x/2x/... (copies = further versions, symlinks); "
-                        "embedding cache copied from a full ingest, so chunks are cache hits",
+                        + ("test embedder, empty cache: every cost but the model's" if args.model == "fake"
+                           else "embedding cache copied from a full ingest, so chunks are cache hits"),
                "model": args.model or "default", "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "runs": []}
     for copies in args.copies:
         library = build_library(args.library.resolve(), args.work / f"library-{copies}x", copies)
