@@ -12,9 +12,12 @@ TIMINGS = {"seconds", "embed_seconds", "peak_rss_mb", "chunks_per_second", "mode
 
 @pytest.fixture(scope="module")
 def local_ray():
-    from mcdewey.ray_ingest import start
+    from mcdewey.ray_ingest import RayStartError, start
 
-    ray = start(workers=2)
+    try:
+        ray = start(workers=2)
+    except RayStartError as exc:  # Ray's raylet gives up when its agent starts slowly (ray-project/ray#65983)
+        pytest.skip(f"Ray could not start on this machine now: {exc}")
     yield ray
     ray.shutdown()
 
