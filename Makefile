@@ -15,7 +15,7 @@ $(BIN)/mcdewey: pyproject.toml
 	$(PY) -m venv $(VENV)
 	# The CPU build of torch first: left to itself pip would pull a CUDA build of several GB.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,notebooks]'
+	$(BIN)/pip install --quiet -e '.[dev,notebooks,s3,ray]'
 	touch $@
 
 setup: $(BIN)/mcdewey

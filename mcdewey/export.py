@@ -3,16 +3,18 @@
 Layout: `DIR/versions/<stamp>/{manifest.json, lancedb/}` holds each export; `DIR/current` is a symlink
 to the newest one and `DIR/manifest.json` points through it. Replacing an export swaps `current`
 with os.replace, so a reader resolves either the old version or the new one, never a mix.
+On object storage (`s3://`), which has no rename, `current` is a pointer object `DIR/current.json`
+written last, after the version it names is complete (mcdewey.storage.write_pointer).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from mcdewey.storage import POINTER, export_root, is_remote, location, remove_tree, write_pointer
 from mcdewey.store import Workspace, create_export_tables, write_json_atomic
 
 KEEP_VERSIONS = 2  # the new export and the one before it: a server that opened the old one keeps working
@@ -21,7 +23,7 @@ KEEP_VERSIONS = 2  # the new export and the one before it: a server that opened 
 def export(workspace: Workspace, index: str, to: Path) -> Path:
     """Write index `index` to folder `to` (replacing an earlier export atomically); returns the version folder."""
     source = workspace.open_index(index)
-    to = Path(to)
+    to = location(to)
     _check_target(to)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     version_dir = to / "versions" / stamp
@@ -39,11 +41,18 @@ def export(workspace: Workspace, index: str, to: Path) -> Path:
 
 
 def _check_target(to: Path) -> None:
+    if is_remote(to):
+        if to.is_dir() and not (to / POINTER).is_file():
+            raise FileExistsError(f"{to} holds objects and is not a McDewey export; choose an empty or new prefix")
+        return
     if to.exists() and any(to.iterdir()) and not (to / "current").is_symlink():
         raise FileExistsError(f"{to} exists and is not a McDewey export; choose an empty or new folder")
 
 
 def _swap_current(to: Path, version_dir: Path) -> None:
+    if is_remote(to):
+        write_pointer(to, version_dir)
+        return
     tmp = to / f".current.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
     os.symlink(version_dir.relative_to(to), tmp)
@@ -57,8 +66,8 @@ def _swap_current(to: Path, version_dir: Path) -> None:
 
 
 def _prune(to: Path) -> None:
-    current = (to / "current").resolve()
+    current = export_root(to)
     versions = sorted((to / "versions").iterdir())
     for old in versions[:-KEEP_VERSIONS]:
         if old.resolve() != current:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_tree(old)

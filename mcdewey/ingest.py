@@ -91,13 +91,17 @@ class _Plan:
 
 def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "recursive",
            params: dict | None = None, model: str | None = None, backend: str | None = None,
-           progress: bool = True, replace: bool = False) -> IngestReport:
+           progress: bool = True, replace: bool = False, engine: str = "local",
+           ray_address: str | None = None) -> IngestReport:
     """Bring index `index` up to date with `library`; safe to interrupt and re-run.
 
     An index keeps its set-up (strategy, parameters, model, backend); `replace=True` deletes an index
-    of the same name built differently instead of refusing.
+    of the same name built differently instead of refusing. `engine="ray"` reads, chunks and embeds on
+    Ray (mcdewey.ray_ingest; `ray_address` of a cluster, else a local Ray) into the same index.
     """
     started = time.perf_counter()
+    if engine not in ("local", "ray"):
+        raise ValueError(f"unknown engine {engine!r}; choose local or ray")
     library = Path(library).resolve()
     if not library.is_dir():
         raise FileNotFoundError(f"library folder {library} does not exist")
@@ -105,12 +109,12 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
     if previous and model is None and backend is None:  # a re-run keeps the index's model and backend
         model, backend = previous.model, previous.backend
     spec = ChunkingSpec.resolve(strategy, params, model, backend)
-    return ingest_spec(library, workspace, index, spec, progress, replace, started, previous)
+    return ingest_spec(library, workspace, index, spec, progress, replace, started, previous, engine, ray_address)
 
 
 def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingSpec, progress: bool = True,
-                replace: bool = False, started: float | None = None, previous: Manifest | None = None
-                ) -> IngestReport:
+                replace: bool = False, started: float | None = None, previous: Manifest | None = None,
+                engine: str = "local", ray_address: str | None = None) -> IngestReport:
     """`ingest` for a resolved set-up (what the experiment runner calls)."""
     started = started or time.perf_counter()
     library = Path(library).resolve()
@@ -129,14 +133,19 @@ def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingS
     report = IngestReport(index=index)
     plan = _plan(library, previous, report)
     # Loading a model takes seconds: a run with nothing to embed never loads it.
-    embedder = get_embedder(spec.model, spec.backend, workspace.home / "cache" / "models") \
+    embedder = get_embedder(spec.model, spec.backend, workspace.cache_dir / "models") \
         if plan.todo or previous is None else None
     dim = embedder.dim if embedder else previous.dim
     cached = CachedEmbedder(embedder, EmbeddingCache(workspace.embedding_cache_path())) if embedder else None
     with workspace.writer(index, dim) as writer:
         if plan.remove:
             writer.delete_docs(plan.remove)
-        if plan.todo:
+        if plan.todo and engine == "ray":
+            from mcdewey.ray_ingest import run_ray_pipeline
+
+            run_ray_pipeline(library, plan, chunker, cached, writer, report, progress, spec.to_dict(),
+                             workspace.cache_dir / "models", ray_address)
+        elif plan.todo:
             _run_pipeline(library, plan, chunker, cached, writer, report, progress)
         tables = writer.finalize(FTS_FIELDS) if (plan.todo or plan.remove or previous is None) \
             else previous.tables

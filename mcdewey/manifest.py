@@ -240,8 +240,10 @@ class Manifest:
                                 f"rebuild the index with `mcdewey ingest ... --replace`") from None
 
     @classmethod
-    def read(cls, path: Path) -> "Manifest":
-        return cls.from_dict(json.loads(Path(path).read_text()), str(path))
+    def read(cls, path) -> "Manifest":
+        """Read manifest.json from a local `Path` or an object-storage path (mcdewey.storage)."""
+        path = path if hasattr(path, "read_text") else Path(path)
+        return cls.from_dict(json.loads(path.read_text()), str(path))
 
     def to_dict(self, files: bool = True) -> dict:
         """The JSON form (without the per-file table when `files` is off: reports, listings)."""

@@ -12,7 +12,6 @@ import functools
 import json
 import os
 import re
-import shutil
 import threading
 import warnings
 from datetime import timedelta
@@ -25,6 +24,7 @@ import pyarrow as pa
 from mcdewey import paths
 from mcdewey.manifest import Manifest, Tables
 from mcdewey.memtable import MemoryTable
+from mcdewey.storage import export_root, is_remote, location, object_index_lock, remove_tree
 from mcdewey.models import Chunk, Document, Filters
 # The row shapes live in mcdewey.rows; re-exported because benchmarks write tables in them.
 from mcdewey.rows import (  # noqa: F401
@@ -50,11 +50,14 @@ class IndexBusy(RuntimeError):
 
 def has_table(db_path: Path, name: str) -> bool:
     # A directory check: LanceDB's table listing is paged and deprecated in its old form.
-    return (Path(db_path) / f"{name}.lance").is_dir()
+    return (location(db_path) / f"{name}.lance").is_dir()
 
 
 def write_json_atomic(path: Path, data: dict) -> None:
     """Write JSON so that a reader sees either the old file or the new one, never half of either."""
+    if is_remote(path):  # one PUT replaces an object whole
+        path.write_text(json.dumps(data, indent=2, sort_keys=False))
+        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w") as f:
         json.dump(data, f, indent=2, sort_keys=False)
@@ -272,8 +275,13 @@ class Workspace:
             self.manifest_path(name).unlink(missing_ok=True)
             if has_table(self.db_path, f"chunks__{name}"):
                 self.db.drop_table(f"chunks__{name}")
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
         self._open.pop(name, None)
+
+    @property
+    def cache_dir(self) -> Path:
+        """Embedding and model caches: always local (mcdewey.paths.cache_dir)."""
+        return paths.cache_dir(self.home)
 
     def embedding_cache_path(self) -> Path:
         return paths.embedding_cache(self.home)
@@ -285,6 +293,10 @@ class Workspace:
 @contextlib.contextmanager
 def index_lock(folder: Path, name: str):
     """Exclusive, non-blocking: one process at a time changes an index (the OS frees it if the process dies)."""
+    if is_remote(folder):  # no flock on object storage: an expiring lease object (mcdewey.storage)
+        with object_index_lock(folder, name, IndexBusy) as lease:
+            yield lease
+        return
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".lock", "w") as handle:
         try:
@@ -308,12 +320,13 @@ class IndexWriter:
         self.dir = workspace.index_dir(name)
         self.dir.mkdir(parents=True, exist_ok=True)
         self._lock = None
+        self._lease = None  # the object-storage lease while open (None on local disk)
         self.table = None
         self.documents = None
 
     def __enter__(self) -> "IndexWriter":
         self._lock = index_lock(self.dir, self.name)
-        self._lock.__enter__()
+        self._lease = self._lock.__enter__()
         try:
             self._recover()
         except BaseException:
@@ -374,6 +387,9 @@ class IndexWriter:
         return Tables(self.table_name, self.table.version)
 
     def commit(self, manifest: Manifest) -> None:
+        if getattr(self._lease, "lost", False):
+            raise IndexBusy(f"the writer lease on index {self.name!r} expired and another writer took it; "
+                            "nothing was committed, run the ingest again")
         write_json_atomic(self.dir / "manifest.json", manifest.to_dict())
 
 
@@ -403,11 +419,10 @@ def build_indexes(table, fts_fields: tuple[str, ...] = FTS_FIELDS) -> None:
 
 def open_index(path: Path) -> Index:
     """Open an exported index folder (see mcdewey.export) without the library or a workspace."""
-    path = Path(path)
-    current = path / "current"
-    root = current.resolve() if current.exists() else path
-    if not root.resolve().is_relative_to(path.resolve()):  # the server reads nothing outside the export
-        raise UnknownIndex(f"{current} points to {root}, outside the export folder {path}: not served")
+    path = location(path)
+    root = export_root(path)
+    if not is_remote(path) and not root.resolve().is_relative_to(path.resolve()):
+        raise UnknownIndex(f"{path / 'current'} points to {root}, outside the export folder {path}: not served")
     manifest_file = root / "manifest.json"
     if not manifest_file.exists():
         raise UnknownIndex(f"{path} is not an exported index (no manifest.json); "

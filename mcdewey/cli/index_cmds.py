@@ -29,6 +29,8 @@ def ingest(
     backend: str = typer.Option(None, "--backend", help="Embedding runtime: openvino-bf16 (default when installed), onnx-int8, onnx, openvino or torch."),
     replace: bool = typer.Option(False, "--replace", help="Rebuild NAME if it was built with another set-up."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary, every file not indexed included."),
+    engine: str = typer.Option("local", "--engine", help="local (one process) or ray (Ray tasks and actors)."),
+    ray_address: str = typer.Option(None, "--ray-address", help="Ray cluster to use (default: a local Ray)."),
     home: Path = HomeOption,
 ) -> None:
     """Read, chunk and embed LIBRARY into index NAME; re-runs only redo what changed.
@@ -39,6 +41,7 @@ def ingest(
     from mcdewey.ingest import ingest as run_ingest
     from mcdewey.library import EmptyLibrary
     from mcdewey.manifest import ChunkingSpec
+    from mcdewey.ray_ingest import RayStartError  # does not import Ray itself
     from mcdewey.store import IndexBusy
 
     params = parse_params(param)
@@ -49,14 +52,14 @@ def ingest(
     index = index or spec.index_name(library)
     try:
         report = run_ingest(library, _workspace(home), index, strategy, params, model, backend,
-                            replace=replace)
+                            replace=replace, engine=engine, ray_address=ray_address)
     except EmptyLibrary as exc:
         problems = issue_dicts(exc.scan.errors, exc.scan.skipped)
         if as_json:
             print(json.dumps({"index": index, "error": str(exc), "problems": problems}, indent=2, ensure_ascii=False))
         print_problems(problems, err_console)
         fail(str(exc))
-    except (ValueError, FileNotFoundError, IndexBusy) as exc:
+    except (ValueError, FileNotFoundError, IndexBusy, ImportError, RayStartError) as exc:
         fail(str(exc))
     if as_json:
         print(json.dumps(report.summary(), indent=2, ensure_ascii=False))
@@ -147,4 +150,4 @@ def export_cmd(
         version_dir = export(_workspace(home), index, to)
     except (UnknownIndex, FileExistsError, ValueError) as exc:
         fail(str(exc))
-    console.print(f"exported {index!r} to {to} ({version_dir.name})")
+    console.print(f"exported {index!r} to {version_dir.parent.parent} ({version_dir.name})")

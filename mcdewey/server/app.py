@@ -53,10 +53,10 @@ def create_app(index: IndexLike, access: Access | None = None, public_url: str =
 
 def open_app(export_dir: Path, access: Access | None = None, public_url: str = "",
              max_parallel: int | None = None) -> Starlette:
-    """create_app over an export folder written by `mcdewey export`."""
-    from mcdewey.store import open_index
+    """create_app over an export folder written by `mcdewey export`; a re-export is served once ready."""
+    from mcdewey.server.follow import FollowingIndex
 
-    return create_app(open_index(Path(export_dir)), access, public_url, max_parallel=max_parallel)
+    return create_app(FollowingIndex(export_dir), access, public_url, max_parallel=max_parallel)
 
 
 def _search(index: IndexLike, query: str, k: int, mode: str, filters: Filters | None) -> list[Hit]:

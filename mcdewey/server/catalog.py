@@ -66,6 +66,7 @@ class Catalog:
         # Searches are CPU-bound (query embedding, ranking); more in flight than cores only adds queueing jitter.
         self.limiter = CapacityLimiter(max_parallel)
         self._library: LibraryResult | None = None
+        self._library_of: dict | None = None  # the manifest the summary was made from
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a blocking catalog call off the event loop, within the parallelism cap."""
@@ -129,9 +130,10 @@ class Catalog:
         return doc
 
     def library(self) -> LibraryResult:
-        # The export is read-only, so its summary never changes while served.
-        if self._library is None:
-            self._library = library_result(self.index.library_summary())
+        # An export version is read-only: its summary changes only when a re-export is switched to.
+        manifest = self.index.manifest
+        if self._library is None or self._library_of is not manifest:
+            self._library, self._library_of = library_result(self.index.library_summary()), manifest
         return self._library
 
     def summary(self) -> dict:
