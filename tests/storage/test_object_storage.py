@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pytest
 
@@ -173,5 +174,5 @@ def test_a_writer_whose_lease_was_taken_over_does_not_commit(bucket, small_lib, 
         s3_client().put_object(Bucket=bucket, Key="home/indexes/t/.lock", Body=b'{"owner": "other"}')
         assert writer._lease.renew() is False
         with pytest.raises(IndexBusy, match="another writer took it"):
-            writer.commit({**before, "built_at": "never"})
+            writer.commit(dataclasses.replace(before, built_at="never"))
     assert Workspace(f"s3://{bucket}/home").read_manifest("t") == before
