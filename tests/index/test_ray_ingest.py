@@ -22,9 +22,9 @@ def local_ray():
     ray.shutdown()
 
 
-def _comparable(manifest: dict) -> dict:
-    out = {k: v for k, v in manifest.items() if k not in ("built_at", "tables")}
-    out["last_ingest"] = {k: v for k, v in manifest["last_ingest"].items() if k not in TIMINGS}
+def _comparable(manifest) -> dict:
+    out = {k: v for k, v in manifest.to_dict().items() if k not in ("built_at", "tables")}
+    out["last_ingest"] = {k: v for k, v in manifest.last_ingest.items() if k not in TIMINGS}
     return out
 
 
