@@ -29,9 +29,12 @@ def export(workspace: Workspace, index: str, to: Path) -> Path:
     chunks = source.arrow()
     documents = source.documents_arrow()
     fts_fields = tuple(source.manifest.get("fts_fields") or FTS_FIELDS)
-    table_version = create_export_tables(version_dir / "lancedb", chunks, documents, fts_fields)
-    write_json_atomic(version_dir / "manifest.json",
-                      _export_manifest(workspace, index, source.manifest, table_version))
+    passages = source.passages_arrow()
+    table_version = create_export_tables(version_dir / "lancedb", chunks, documents, fts_fields, passages)
+    manifest = _export_manifest(workspace, index, source.manifest, table_version)
+    if passages is not None:
+        manifest["tables"]["passages"] = "passages"
+    write_json_atomic(version_dir / "manifest.json", manifest)
     _swap_current(to, version_dir)
     _prune(to)
     return version_dir

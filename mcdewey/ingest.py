@@ -21,6 +21,7 @@ from mcdewey.embeddings import CachedEmbedder, EmbeddingCache, canonical_backend
 from mcdewey.models import Chunk, Document
 from mcdewey.search import SearchConfig
 from mcdewey.store import FTS_FIELDS, Workspace
+from mcdewey.versions import link_index, version_order
 
 EMBED_BATCH = 256  # chunks per embedding call (the model sorts them by length inside)
 WRITE_BATCH = 4096  # rows per LanceDB append: fewer, larger fragments search faster
@@ -118,6 +119,8 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
             _run_pipeline(library, plan, chunker, cached, writer, report, progress)
         tables = writer.finalize(FTS_FIELDS) if (plan.todo or plan.remove or previous is None) \
             else previous["tables"]
+        if plan.todo or plan.remove or "passages" not in tables:  # the same passage in other versions
+            tables = {**tables, **link_index(writer)[0]}
         report.seconds = time.perf_counter() - started
         report.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         if cached:
@@ -125,6 +128,7 @@ def ingest(library: Path, workspace: Workspace, index: str, strategy: str = "rec
             report.cache_hits, report.cache_misses = cached.hits, cached.misses
             cached.cache.close()
         manifest = _manifest(index, config, dim, library, plan, tables, report, previous)
+        manifest["versions"] = version_order(f for f in plan.files.values() if f["status"] == "indexed")
         writer.commit(manifest)
     report.chunks_total = manifest["counts"]["chunks"]
     report.documents = manifest["counts"]["documents"]
