@@ -343,17 +343,22 @@ def collapse(ranking: list[tuple[str, float]], groups: PassageGroups, ok, named:
 
 def _demote_other_versions(ranking: list[tuple[str, float]], groups: PassageGroups,
                            named: Mapping[str, set[str]]) -> list[tuple[str, float]]:
+    """Within the slots of each named product, passages the named version holds come first (stable);
+    other products keep their places."""
     if not named:
         return ranking
+    out = list(ranking)
+    for product, wanted in named.items():
+        slots = [i for i, (cid, _) in enumerate(ranking) if chunk_scope(cid)[0] == product]
 
-    def missing(cid: str) -> bool:
-        product, version = chunk_scope(cid)
-        if product not in named:
-            return False
-        have = {c.version for c in groups.members(cid)} or {version}
-        return not (have & named[product])
+        def missing(i: int) -> bool:
+            cid = ranking[i][0]
+            have = {c.version for c in groups.members(cid)} or {chunk_scope(cid)[1]}
+            return not (have & wanted)
 
-    return sorted(ranking, key=lambda item: missing(item[0]))  # stable: the order within each part stays
+        for slot, i in zip(slots, sorted(slots, key=missing)):
+            out[slot] = ranking[i]
+    return out
 
 
 def link_index(writer) -> tuple[dict, LinkStats]:
