@@ -260,9 +260,12 @@ class PassageGroups:
     def __init__(self, rows: Iterable[Mapping]):
         self._group: dict[str, int] = {}
         self._members: dict[int, list[Copy]] = defaultdict(list)
+        self._by_doc: dict[str, list[Copy]] = defaultdict(list)
         for r in rows:
+            copy = Copy(r["chunk_id"], r["doc_id"], r["version"], r["doc_chunks"])
             self._group[r["chunk_id"]] = r["group"]
-            self._members[r["group"]].append(Copy(r["chunk_id"], r["doc_id"], r["version"], r["doc_chunks"]))
+            self._members[r["group"]].append(copy)
+            self._by_doc[copy.doc_id].append(copy)
 
     def __bool__(self) -> bool:
         return bool(self._group)
@@ -276,6 +279,10 @@ class PassageGroups:
 
     def others(self, chunk_id: str) -> list[Copy]:
         return [c for c in self.members(chunk_id) if c.chunk_id != chunk_id]
+
+    def copies_in(self, doc_id: str) -> list[Copy]:
+        """The linked chunks of one document."""
+        return self._by_doc.get(doc_id, [])
 
     def count_multi_version(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
