@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from mcdewey.evaluate.runner import QueryResult
 
-TABLE_KEYS = ("hit@1", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "span_iou@5",
+TABLE_KEYS = ("hit@1", "hit@5", "wrong_version@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "span_iou@5",
               "latency_ms_p50", "latency_ms_p95")
 SNIPPET = 360
 
