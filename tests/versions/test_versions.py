@@ -148,3 +148,12 @@ def test_cli_search_no_collapse_and_version_errors(versioned_home):
     assert result.exit_code == 2 and "2.0, 1.0" in result.output
     result = runner.invoke(app, base + ["--product", "proxy", "--version", "latest"])
     assert result.exit_code == 0 and "proxy 2.0" in result.output
+
+
+def test_notebook_cards_carry_versions(vindex):
+    from mcdewey.explorer import explore, render_cards
+
+    cards = explore(vindex, "How do I enable TLS for SIP with enable_tls", mode="keyword", k=3)
+    tls = next(c for c in cards if "enable_tls" in c["text"])
+    assert tls["versions"] == ["1.0", "2.0"] and len(tls["also_in"]) == 2
+    assert "also in 1.0" in render_cards([tls])
