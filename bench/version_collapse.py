@@ -54,7 +54,7 @@ def linking(index) -> dict:
     groups, stats = link_passages(rows)
     seconds = time.perf_counter() - t0
     return {"chunks": len(rows), "seconds": round(seconds, 2), "linked_chunks": stats.chunks, "groups": stats.groups,
-            "exact_links": stats.exact, "near_links": stats.near, "near_rejected": stats.near_rejected,
+            "exact_links": stats.exact, "near_links": stats.near, "near_unmatched": stats.near_unmatched,
             "passages_in_more_than_one_version": stats.multi_version,
             "stored_groups_in_more_than_one_version": index.passages().count_multi_version()}
 

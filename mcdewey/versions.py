@@ -8,6 +8,7 @@ filters allow, and names the other copies. docs/versions.md has the rules and th
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import defaultdict
@@ -22,12 +23,11 @@ LATEST_NAMES = ("main", "master", "current", "stable", "latest")
 _PRE_RELEASE = ("dev", "alpha", "a", "beta", "b", "pre", "rc")
 _PART = re.compile(r"\d+|[a-z]+")
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+# Markdown code-fence lines (```c, ~~~ python): markup, yet their language tag is letters. Kamailio 6.0
+# added `c` tags to fences that 5.6.3 had plain; docs/versions.md counts what this changes.
+_FENCE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*[\w+-]*[ \t]*$", re.M)
 # Normalized passages shorter than this are headings or fragments: too generic to call the same passage.
 MIN_LINK_CHARS = 40
-# Near-identical: the same words with only the ends cut differently (chunk boundaries), sharing at least
-# this share of the longer passage's words in one unbroken run (docs/versions.md has the measurement).
-NEAR_SHARE = 0.8
-_CANDIDATE_RATIO = 80.0  # rapidfuzz ratio (0-100) above which a pair is checked word by word
 
 
 class UnknownVersion(ValueError):
@@ -108,26 +108,14 @@ def chunk_scope(chunk_id: str) -> tuple[str, str]:
 # --- Linking passages --------------------------------------------------------------------------------
 
 def normalize(text: str) -> str:
-    """Letters and digits after NFKC and case folding: the matching rule of the labels (FORMAT.md)."""
-    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
+    """Letters and digits after NFKC and case folding (the matching rule of the labels, FORMAT.md),
+    with Markdown code-fence lines left out."""
+    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", _FENCE.sub("", text)).casefold())
 
 
 def words(text: str) -> list[str]:
-    return [w for w in _NON_ALNUM.split(unicodedata.normalize("NFKC", text).casefold()) if w]
-
-
-def near_identical(a: Sequence[str], b: Sequence[str], share: float = NEAR_SHARE) -> bool:
-    """The same words cut at other ends: one unbroken common run covering `share` of the longer one,
-    and nothing else differs inside it. A changed value in the middle (a new default) breaks the run."""
-    from rapidfuzz.distance import Indel
-
-    if not a or not b:
-        return False
-    blocks = [blk for blk in Indel.opcodes(a, b) if blk.tag == "equal"]
-    if len(blocks) != 1:
-        return False
-    run = blocks[0].src_end - blocks[0].src_start
-    return run >= share * max(len(a), len(b))
+    """The words of `normalize`, in order."""
+    return [w for w in _NON_ALNUM.split(unicodedata.normalize("NFKC", _FENCE.sub("", text)).casefold()) if w]
 
 
 @dataclass(frozen=True)
@@ -138,7 +126,7 @@ class LinkStats:
     groups: int
     exact: int
     near: int
-    near_rejected: int  # similar pairs (rapidfuzz ratio >= 80) that differ inside: a changed passage
+    near_unmatched: int  # chunks found verbatim in the other document without a chunk sharing half of both
     multi_version: dict[str, int]  # product -> groups spanning more than one version
 
 
@@ -146,8 +134,9 @@ def link_passages(rows: Sequence[Mapping]) -> tuple[list[list[str]], LinkStats]:
     """Groups of chunk ids holding the same passage in different documents of one product.
 
     `rows` carry chunk_id, doc_id, product, version, text and ord. Identical after normalization links
-    any two documents of a product; near-identical (`near_identical`) links chunks of documents already
-    matched: same path below the version folder, or sharing an identical passage.
+    any two documents of a product; near-identical (`contained_match`: found verbatim in the other
+    document, sharing more than half of both chunks) links chunks of documents already matched: same
+    path below the version folder, or sharing an identical passage.
     """
     parent: dict[str, str] = {}
 
@@ -163,12 +152,12 @@ def link_passages(rows: Sequence[Mapping]) -> tuple[list[list[str]], LinkStats]:
     by_product: dict[str, list[Mapping]] = defaultdict(list)
     for r in rows:
         by_product[r["product"]].append(r)
-    exact = near = rejected = 0
+    exact = near = unmatched = 0
     for product_rows in by_product.values():
         e, pairs = _link_exact(product_rows, union)
         exact += e
         n, x = _link_near(product_rows, pairs, union, find)
-        near, rejected = near + n, rejected + x
+        near, unmatched = near + n, unmatched + x
     members: dict[str, list[str]] = defaultdict(list)
     for cid in list(parent):
         members[find(cid)].append(cid)
@@ -178,7 +167,7 @@ def link_passages(rows: Sequence[Mapping]) -> tuple[list[list[str]], LinkStats]:
     for g in groups:
         if len({version_of[c][1] for c in g}) > 1:
             multi[version_of[g[0]][0]] += 1
-    stats = LinkStats(sum(len(g) for g in groups), len(groups), exact, near, rejected, dict(sorted(multi.items())))
+    stats = LinkStats(sum(len(g) for g in groups), len(groups), exact, near, unmatched, dict(sorted(multi.items())))
     return groups, stats
 
 
@@ -208,12 +197,12 @@ def below_version(doc_id: str) -> str:
 
 
 def _link_near(rows: Sequence[Mapping], shared: set[tuple[str, str]], union, find) -> tuple[int, int]:
-    """Near-identical links between chunks of matched documents that have no identical copy there."""
-    from rapidfuzz import fuzz, process
-
+    """Near-identical links between chunks of matched documents (same path below the version folder,
+    or already sharing an identical passage): `contained_match` in both directions."""
     by_doc: dict[str, list[Mapping]] = defaultdict(list)
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (r["doc_id"], r["ord"])):
         by_doc[r["doc_id"]].append(r)
+    norm = {r["chunk_id"]: normalize(r["text"]) for r in rows}
     by_path: dict[str, list[str]] = defaultdict(list)
     for doc in by_doc:
         by_path[below_version(doc)].append(doc)
@@ -221,25 +210,46 @@ def _link_near(rows: Sequence[Mapping], shared: set[tuple[str, str]], union, fin
     for docs in by_path.values():
         ordered = sorted(docs)
         pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:])
-    near = rejected = 0
+    near = missed = 0
     for a, b in sorted(pairs):
-        left = [r for r in by_doc[a] if len(normalize(r["text"])) >= MIN_LINK_CHARS]
-        right = [r for r in by_doc[b] if len(normalize(r["text"])) >= MIN_LINK_CHARS]
-        linked_b = {find(r["chunk_id"]) for r in right}
-        left = [r for r in left if find(r["chunk_id"]) not in linked_b]
-        if not left or not right:
+        for xs, ys in ((by_doc[a], by_doc[b]), (by_doc[b], by_doc[a])):
+            texts = [norm[r["chunk_id"]] for r in ys]
+            for x, j in contained_match([norm[r["chunk_id"]] for r in xs], texts):
+                if j is None:
+                    missed += 1
+                elif find(xs[x]["chunk_id"]) != find(ys[j]["chunk_id"]):
+                    union(xs[x]["chunk_id"], ys[j]["chunk_id"])
+                    near += 1
+    return near, missed
+
+
+def contained_match(xs: Sequence[str], ys: Sequence[str]) -> list[tuple[int, int | None]]:
+    """For each normalized chunk text of `xs` found verbatim in the other document (its chunks `ys`
+    joined), the chunk of `ys` sharing more than half of both texts (None when none does).
+
+    More than half of each side makes it a one-to-one matching: a chunk cannot share more than half of
+    itself with two disjoint chunks. A changed value inside (a new default) is not verbatim: no link.
+    """
+    starts, pos = [], 0
+    for t in ys:
+        starts.append(pos)
+        pos += len(t)
+    full = "".join(ys)
+    out: list[tuple[int, int | None]] = []
+    for x, text in enumerate(xs):
+        if len(text) < MIN_LINK_CHARS:
             continue
-        scores = process.cdist([r["text"] for r in left], [r["text"] for r in right], scorer=fuzz.ratio,
-                               score_cutoff=_CANDIDATE_RATIO, processor=normalize, workers=1)
-        for i, j in zip(*scores.nonzero()):
-            if find(left[i]["chunk_id"]) == find(right[j]["chunk_id"]):
-                continue
-            if near_identical(words(left[i]["text"]), words(right[j]["text"])):
-                union(left[i]["chunk_id"], right[j]["chunk_id"])
-                near += 1
-            else:
-                rejected += 1
-    return near, rejected
+        p = full.find(text)
+        if p < 0:
+            continue
+        best, j = None, max(0, bisect.bisect_right(starts, p) - 1)
+        while j < len(ys) and starts[j] < p + len(text):
+            overlap = min(p + len(text), starts[j] + len(ys[j])) - max(p, starts[j])
+            if 2 * overlap > len(text) and 2 * overlap > len(ys[j]):
+                best = j
+            j += 1
+        out.append((x, best))
+    return out
 
 
 # --- Groups at search time -----------------------------------------------------------------------

@@ -45,8 +45,10 @@ REGISTRAR_LATEST = REGISTRAR.replace("3600 seconds", "1800 seconds")
 PARAMS = {"max_tokens": 64, "min_tokens": 4}
 
 
-def manual(title: str, sections: dict[str, str]) -> str:
-    return f"# {title}\n\n" + "".join(f"## {name}\n\n{text}\n\n" for name, text in sections.items())
+def manual(title: str, sections: dict[str, str], intro: str = "") -> str:
+    intro = intro or (f"This is the {title}. It explains how the proxy is configured and run, one topic a "
+                      "section, with the settings each topic needs and the values they take by default.")
+    return f"# {title}\n\n{intro}\n\n" + "".join(f"## {name}\n\n{text}\n\n" for name, text in sections.items())
 
 
 def build_versioned(root: Path) -> Path:
@@ -61,8 +63,9 @@ def build_versioned(root: Path) -> Path:
         "sipco/proxy/1.0/cookbook/core.md": manual("Core Cookbook", PARAS),
         "sipco/proxy/2.0/cookbook/core.md": manual("Core Cookbook", V2),
         "sipco/proxy/2.0/onepage/manual.md": manual("Proxy manual (one page)", onepage),
-        "sipco/registrar/3.1/guide/reg.md": manual("Registrar guide", {"Expiry": REGISTRAR}),
-        "sipco/registrar/latest/guide/reg.md": manual("Registrar guide", {"Expiry": REGISTRAR_LATEST}),
+        "sipco/registrar/3.1/guide/reg.md": manual("Registrar guide", {"Expiry": REGISTRAR}, "Registrar basics."),
+        "sipco/registrar/latest/guide/reg.md": manual("Registrar guide", {"Expiry": REGISTRAR_LATEST},
+                                                      "Registrar basics."),
     }
     for rel, text in files.items():
         path = root / rel
