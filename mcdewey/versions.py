@@ -212,9 +212,10 @@ def _link_near(rows: Sequence[Mapping], shared: set[tuple[str, str]], union, fin
         pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:])
     near = missed = 0
     for a, b in sorted(pairs):
+        same_version = by_doc[a][0]["version"] == by_doc[b][0]["version"]
         for xs, ys in ((by_doc[a], by_doc[b]), (by_doc[b], by_doc[a])):
             texts = [norm[r["chunk_id"]] for r in ys]
-            for x, j in contained_match([norm[r["chunk_id"]] for r in xs], texts):
+            for x, j in contained_match([norm[r["chunk_id"]] for r in xs], texts, gaps=same_version):
                 if j is None:
                     missed += 1
                 elif find(xs[x]["chunk_id"]) != find(ys[j]["chunk_id"]):
@@ -223,12 +224,14 @@ def _link_near(rows: Sequence[Mapping], shared: set[tuple[str, str]], union, fin
     return near, missed
 
 
-def contained_match(xs: Sequence[str], ys: Sequence[str]) -> list[tuple[int, int | None]]:
-    """For each normalized chunk text of `xs` found verbatim in the other document (its chunks `ys`
-    joined), the chunk of `ys` sharing more than half of both texts (None when none does).
+def contained_match(xs: Sequence[str], ys: Sequence[str], gaps: bool = False) -> list[tuple[int, int | None]]:
+    """For each normalized chunk text of `xs` found in the other document (its chunks `ys` joined), the
+    chunk of `ys` sharing more than half of both (None when none does).
 
-    More than half of each side makes it a one-to-one matching: a chunk cannot share more than half of
-    itself with two disjoint chunks. A changed value inside (a new default) is not verbatim: no link.
+    Found means verbatim; with `gaps` (two renderings of one version) the other document may also have
+    text inserted in between (anchor labels, navigation), never text left out or replaced. More than half
+    of each side makes it a one-to-one matching: a chunk cannot share more than half of itself with two
+    disjoint chunks. A changed value (a new default) is text replaced: no link.
     """
     starts, pos = [], 0
     for t in ys:
@@ -240,16 +243,42 @@ def contained_match(xs: Sequence[str], ys: Sequence[str]) -> list[tuple[int, int
         if len(text) < MIN_LINK_CHARS:
             continue
         p = full.find(text)
-        if p < 0:
+        span = (p, p + len(text)) if p >= 0 else (_find_with_gaps(text, full) if gaps else None)
+        if span is None:
             continue
-        best, j = None, max(0, bisect.bisect_right(starts, p) - 1)
-        while j < len(ys) and starts[j] < p + len(text):
-            overlap = min(p + len(text), starts[j] + len(ys[j])) - max(p, starts[j])
-            if 2 * overlap > len(text) and 2 * overlap > len(ys[j]):
+        best, j = None, max(0, bisect.bisect_right(starts, span[0]) - 1)
+        while j < len(ys) and starts[j] < span[1]:
+            overlap = min(span[1], starts[j] + len(ys[j])) - max(span[0], starts[j])
+            if 2 * overlap > span[1] - span[0] and 2 * overlap > len(ys[j]):
                 best = j
             j += 1
         out.append((x, best))
     return out
+
+
+_MIN_PIECE = 24  # normalized characters: shorter pieces match by chance
+_MAX_STRETCH = 1.5  # the other document's span may be at most this much longer than the chunk
+
+
+def _find_with_gaps(text: str, full: str) -> tuple[int, int] | None:
+    """[start, end) of `full` holding `text` as in-order pieces of >= _MIN_PIECE characters with
+    insertions between them, or None."""
+    at, start, end = 0, None, 0
+    while at < len(text):
+        window = full[end:] if start is None else full[end:start + int(_MAX_STRETCH * len(text))]
+        lo, hi = 0, len(text) - at  # the longest prefix of text[at:] found in the window
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if window.find(text[at:at + mid]) >= 0:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo < min(_MIN_PIECE, len(text) - at):
+            return None
+        found = end + window.find(text[at:at + lo])
+        start = found if start is None else start
+        end, at = found + lo, at + lo
+    return start, end
 
 
 # --- Groups at search time -----------------------------------------------------------------------

@@ -159,3 +159,14 @@ def test_notebook_cards_carry_versions(vindex):
     tls = next(c for c in cards if "enable_tls" in c["text"])
     assert tls["versions"] == ["1.0", "2.0"] and len(tls["also_in"]) == 2
     assert "also in 1.0" in render_cards([tls])
+
+
+def test_two_renderings_of_one_version_link_despite_inserted_markup():
+    tls, log = normalize(PARAS["TLS"]), normalize(PARAS["Logging"])
+    # The one-page rendering has anchor labels inserted: linked within a version (gaps) ...
+    labelled = tls[:60] + "labelbabelrxcost" + tls[60:]
+    assert contained_match([tls], [labelled, log], gaps=True) == [(0, 0)]
+    # ... never across versions, and never when text is replaced rather than inserted.
+    assert contained_match([tls], [labelled, log]) == []
+    changed = normalize(V2["Timers"])
+    assert contained_match([normalize(PARAS["Timers"])], [changed, log], gaps=True) == []
