@@ -33,6 +33,7 @@ class SearchConfig:
     scope_boost: float = 0.5  # soft filter: x(1 + boost) for chunks of a product (and again a version) the query names
     passage_chunks: int = 3  # neighbour expansion: a hit next to a better one joins it, up to this many chunks a hit
     collapse_duplicates: float = 0.0  # > 0: drop near-copies (trigram Jaccard >= this) of a better hit in another doc
+    collapse_versions: bool = True  # one hit per passage linked across versions and copies (mcdewey.versions)
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "SearchConfig":
@@ -49,11 +50,11 @@ def keyword_query(query: str) -> str:
 
 
 def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
-           config: SearchConfig | None = None, collapse_versions: bool = True) -> list[Hit]:
+           config: SearchConfig | None = None, collapse_versions: bool | None = None) -> list[Hit]:
     """The k best chunks for `query`; filters restrict the candidates before ranking.
 
     A passage held by several versions (or documents) is one hit, shown from the newest version the
-    filters allow, unless `collapse_versions` is off (mcdewey.versions). An unknown version raises
+    filters allow, unless `collapse_versions` (default: the config's) is off (mcdewey.versions). An unknown version raises
     versions.UnknownVersion; version "latest" means each product's newest.
     """
     if mode not in MODES:
@@ -61,6 +62,7 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
     if k <= 0 or not query.strip():
         return []
     config = config or SearchConfig.from_dict(index.manifest.get("search"))
+    collapse_versions = config.collapse_versions if collapse_versions is None else collapse_versions
     filters, latest = versions.resolve_filters(index, filters)
     where = filters if filters and not filters.is_empty() else None
     ctx = _VersionView(index.passages() if hasattr(index, "passages") else None, collapse_versions, filters,

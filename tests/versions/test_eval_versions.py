@@ -38,3 +38,12 @@ def test_wrong_version_rule():
     assert wrong_version([("2.0", {0}), ("1.0", {0})], ["1.0"]) == 0.0
     assert wrong_version([("2.0", set())], ["1.0"]) == 0.0  # not found at all is a miss, not a wrong version
     assert wrong_version([("3.0", set())] * 5 + [("1.0", {0})], ["1.0"]) == 0.0  # beyond the top 5
+
+
+def test_collapse_versions_is_a_search_setting(vindex):
+    from mcdewey.search import SearchConfig
+
+    query = "How do I enable TLS for SIP with enable_tls"
+    off = search(vindex, query, 10, "keyword", config=SearchConfig(passage_chunks=1, collapse_versions=False))
+    on = search(vindex, query, 10, "keyword", config=SearchConfig(passage_chunks=1))
+    assert sum("enable_tls" in h.chunk.text for h in off) == 3 and sum("enable_tls" in h.chunk.text for h in on) == 1
