@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from mcdewey import ranking, versions
 from mcdewey.models import Filters, Hit
@@ -54,8 +54,8 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
     """The k best chunks for `query`; filters restrict the candidates before ranking.
 
     A passage held by several versions (or documents) is one hit, shown from the newest version the
-    filters allow, unless `collapse_versions` (default: the config's) is off (mcdewey.versions). An unknown version raises
-    versions.UnknownVersion; version "latest" means each product's newest.
+    filters allow, unless `collapse_versions` (default: the config's) is off (mcdewey.versions).
+    An unknown version raises versions.UnknownVersion; version "latest" means each product's newest.
     """
     if mode not in MODES:
         raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -63,28 +63,27 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
         return []
     config = config or SearchConfig.from_dict(index.manifest.get("search"))
     collapse_versions = config.collapse_versions if collapse_versions is None else collapse_versions
-    filters, latest = versions.resolve_filters(index, filters)
+    asked, (filters, latest) = filters, versions.resolve_filters(index, filters)
     where = filters if filters and not filters.is_empty() else None
     ctx = _VersionView(index.passages() if hasattr(index, "passages") else None, collapse_versions, filters,
                        latest if filters is None or not filters.product else {})
     steps = config.scope_boost > 0 or config.passage_chunks > 1 or config.collapse_duplicates > 0 or bool(ctx)
     depth = max(k, config.candidates) if mode == "hybrid" or steps else k
-    while True:
-        if mode == "vector":
-            ranked = _vector_ranking(index, query, depth, where, config)
-        elif mode == "keyword":
-            ranked = _keyword_ranking(index, query, depth, where, config)
-        else:
-            # The keyword search (Rust) runs while the query is embedded: both release the GIL.
-            keyword = _pool().submit(_keyword_ranking, index, query, depth, where, config)
-            vector = _vector_ranking(index, query, depth, where, config)
-            ranked = fuse(vector, keyword.result(), depth, config)
-        chunks = index.chunks([cid for cid, _ in (ranked if steps else ranked[:k])])
-        hits = _hits(index, query, ranked, chunks, k, config, ctx)
-        # Collapsed copies and a resolved `latest` leave fewer hits: read deeper while more exist.
-        if len(hits) >= k or len(ranked) < depth or not ctx or depth >= 8 * max(k, config.candidates):
-            return hits
-        depth *= 2
+    if mode == "vector":
+        ranked = _vector_ranking(index, query, depth, where, config)
+    elif mode == "keyword":
+        ranked = _keyword_ranking(index, query, depth, where, config)
+    else:
+        # The keyword search (Rust) runs while the query is embedded: both release the GIL.
+        keyword = _pool().submit(_keyword_ranking, index, query, depth, where, config)
+        vector = _vector_ranking(index, query, depth, where, config)
+        ranked = fuse(vector, keyword.result(), depth, config)
+    chunks = index.chunks([cid for cid, _ in (ranked if steps else ranked[:k])])
+    hits = _hits(index, query, ranked, chunks, k, config, ctx)
+    if ctx and len(hits) < k <= len(ranked) == depth and depth < 8 * max(k, SearchConfig.candidates):
+        # Collapsed copies or a resolved `latest` left fewer than k: read twice as deep while more exist.
+        return search(index, query, k, mode, asked, replace(config, candidates=2 * depth), collapse_versions)
+    return hits
 
 
 @dataclass(frozen=True)
