@@ -95,7 +95,9 @@ def test_collapsing_keeps_k_hits_when_k_passages_exist(vindex):
     distinct = len({groups.group(c) if groups.group(c) is not None else c for c in ids})
     assert distinct < len(ids)
     for mode in ("keyword", "hybrid", "vector"):
-        hits = search(vindex, "proxy port seconds memory request", k=distinct, mode=mode, config=PLAIN)
+        # Read only k candidates at first: the copies among them force a deeper read.
+        shallow = SearchConfig(passage_chunks=1, candidates=distinct)
+        hits = search(vindex, "proxy port seconds memory request", k=distinct, mode=mode, config=shallow)
         keys = [groups.group(h.chunk.chunk_id) if groups.group(h.chunk.chunk_id) is not None else h.chunk.chunk_id
                 for h in hits]
         if mode == "keyword":  # BM25 returns only chunks holding a query word
