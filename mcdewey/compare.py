@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from mcdewey.models import Chunk, Filters
-from mcdewey.versions import UnknownVersion, below_version, index_versions, normalize, words
+from mcdewey.versions import UnknownVersion, below_version, index_versions, normalize
 
 STATUSES = ("same", "changed", "added", "removed")
 _CONTENT_RATIO = 60.0  # rapidfuzz ratio (0-100) above which two leftover sections count as one that changed
@@ -102,8 +102,9 @@ def compare(index, product: str, from_version: str, to_version: str, query: str 
     if doc:
         docs_a, docs_b = _only(doc, docs_a), _only(doc, docs_b)
         if not docs_a and not docs_b:
+            example = next(iter(sorted(below_version(d) for d in _documents(index, product, a))), "guide/x.html")
             raise CompareError(f"no document {doc!r} in {product} {a} or {b}; give its path below the version "
-                               f"folder (e.g. {next(iter(map(below_version, _documents(index, product, a))), 'guide/x.html')})")
+                               f"folder (e.g. {example})")
     pairs = match_documents(docs_a, docs_b, index.passages() if hasattr(index, "passages") else None)
     ranks = _query_ranks(index, product, (a, b), query, limit, search_fn) if query else None
     documents, sections = [], []
