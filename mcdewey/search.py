@@ -12,6 +12,7 @@ from mcdewey.models import Filters, Hit
 from mcdewey.store import Index
 
 MODES = ("vector", "keyword", "hybrid")
+MAX_ALSO_IN = 50  # copies a hit names (boilerplate can repeat in hundreds of documents); `versions` names all
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -160,15 +161,15 @@ def _hits(index: Index, query: str, ranked: list[tuple[str, float]], chunks: dic
 
 
 def _with_copies(index: Index, groups: versions.PassageGroups, found: list) -> list[Hit]:
-    """Hits that name every version of their passage and its other copies."""
-    others = [[o for c in members for o in groups.others(c.chunk_id)
-               if o.chunk_id not in {m.chunk_id for m in members}] for _, _, members in found]
-    copies = index.chunks(sorted({o.chunk_id for row in others for o in row}))
+    """Hits that name every version of their passage and its other copies (the first MAX_ALSO_IN)."""
+    others = [list(dict.fromkeys(o for c in members for o in groups.others(c.chunk_id)
+                                 if o.chunk_id not in {m.chunk_id for m in members})) for _, _, members in found]
+    copies = index.chunks(sorted({o.chunk_id for row in others for o in row[:MAX_ALSO_IN]}))
     hits = []
     for i, ((chunk, score, _), row) in enumerate(zip(found, others), 1):
-        extra = tuple(copies[o.chunk_id] for o in dict.fromkeys(row) if o.chunk_id in copies)
+        extra = tuple(copies[o.chunk_id] for o in row[:MAX_ALSO_IN] if o.chunk_id in copies)
         hits.append(Hit(rank=i, score=score, chunk=chunk, copies=extra,
-                        versions=tuple(versions.order_versions([chunk.version, *(c.version for c in extra)]))))
+                        versions=tuple(versions.order_versions([chunk.version, *(o.version for o in row)]))))
     return hits
 
 

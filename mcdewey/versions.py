@@ -9,6 +9,7 @@ filters allow, and names the other copies. docs/versions.md has the rules and th
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 import unicodedata
 from collections import defaultdict
@@ -28,6 +29,8 @@ _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 _FENCE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*[\w+-]*[ \t]*$", re.M)
 # Normalized passages shorter than this are headings or fragments: too generic to call the same passage.
 MIN_LINK_CHARS = 40
+# Documents match by content when they share an identical passage held by at most this many documents.
+_MAX_PAIRING_DOCS = 4
 
 
 class UnknownVersion(ValueError):
@@ -178,7 +181,7 @@ def _link_exact(rows: Sequence[Mapping], union) -> tuple[int, set[tuple[str, str
         key = normalize(r["text"])
         if len(key) >= MIN_LINK_CHARS:
             by_text[key].append(r)
-    links, pairs = 0, set()
+    links, shared = 0, set()
     for same in by_text.values():
         docs = {r["doc_id"] for r in same}
         if len(docs) < 2:
@@ -186,9 +189,10 @@ def _link_exact(rows: Sequence[Mapping], union) -> tuple[int, set[tuple[str, str
         for r in same[1:]:
             union(r["chunk_id"], same[0]["chunk_id"])
             links += 1
-        ordered = sorted(docs)
-        pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:])
-    return links, pairs
+        if len(docs) <= _MAX_PAIRING_DOCS:  # boilerplate in many documents says nothing about which match
+            ordered = sorted(docs)
+            shared.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:])
+    return links, shared
 
 
 def below_version(doc_id: str) -> str:
@@ -213,6 +217,7 @@ def _link_near(rows: Sequence[Mapping], shared: set[tuple[str, str]], union, fin
     near = missed = 0
     for a, b in sorted(pairs):
         same_version = by_doc[a][0]["version"] == by_doc[b][0]["version"]
+        near += _link_reworded(by_doc[a], by_doc[b], norm, union, find)
         for xs, ys in ((by_doc[a], by_doc[b]), (by_doc[b], by_doc[a])):
             texts = [norm[r["chunk_id"]] for r in ys]
             for x, j in contained_match([norm[r["chunk_id"]] for r in xs], texts, gaps=same_version):
@@ -222,6 +227,48 @@ def _link_near(rows: Sequence[Mapping], shared: set[tuple[str, str]], union, fin
                     union(xs[x]["chunk_id"], ys[j]["chunk_id"])
                     near += 1
     return near, missed
+
+
+# A reworded passage: at most this share of its words (and at least 2) changed, none of them a value.
+REWORD_SHARE = 0.1
+_REWORD_RATIO = 90.0  # rapidfuzz ratio (0-100) of the normalized texts for a pair to be checked word by word
+_VALUE_WORDS = frozenset("yes no true false on off enable enabled disable disabled none null default".split())
+
+
+def _link_reworded(xs: Sequence[Mapping], ys: Sequence[Mapping], norm: Mapping[str, str], union, find) -> int:
+    """Link chunks of two matched documents, not linked yet, that say the same in a few other words."""
+    from rapidfuzz import fuzz, process
+
+    left = [r for r in xs if len(norm[r["chunk_id"]]) >= MIN_LINK_CHARS]
+    right = [r for r in ys if len(norm[r["chunk_id"]]) >= MIN_LINK_CHARS]
+    right_groups = {find(r["chunk_id"]) for r in right}
+    left = [r for r in left if find(r["chunk_id"]) not in right_groups]
+    if not left or not right:
+        return 0
+    scores = process.cdist([norm[r["chunk_id"]] for r in left], [norm[r["chunk_id"]] for r in right],
+                           scorer=fuzz.ratio, score_cutoff=_REWORD_RATIO, workers=1)
+    links = 0
+    for i, j in zip(*scores.nonzero()):
+        a, b = left[i]["chunk_id"], right[j]["chunk_id"]
+        if find(a) != find(b) and reworded(words(left[i]["text"]), words(right[j]["text"])):
+            union(a, b)
+            links += 1
+    return links
+
+
+def reworded(a: Sequence[str], b: Sequence[str], share: float = REWORD_SHARE) -> bool:
+    """The same passage in a few other words: the changed words (both sides) are at most `share` of the
+    longer text (and at least 2 allowed), and none is a value: a number, or yes / no / on / off / ... .
+    A changed default (`240` -> `90`, `yes` -> `no`) is never a rewording."""
+    changed: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            changed += [*a[i1:i2], *b[j1:j2]]
+    if not changed:
+        return True
+    if len(changed) > max(2, share * max(len(a), len(b))):
+        return False
+    return not any(any(c.isdigit() for c in w) or w in _VALUE_WORDS for w in changed)
 
 
 def contained_match(xs: Sequence[str], ys: Sequence[str], gaps: bool = False) -> list[tuple[int, int | None]]:

@@ -172,3 +172,15 @@ def test_two_renderings_of_one_version_link_despite_inserted_markup():
     assert contained_match([tls], [labelled, log]) == []
     changed = normalize(V2["Timers"])
     assert contained_match([normalize(PARAS["Timers"])], [changed, log], gaps=True) == []
+
+
+def test_a_rewording_is_the_same_passage_but_a_changed_value_never():
+    from mcdewey.versions import reworded, words
+
+    old = words("Some words cannot be used as names. These keywords are: yes, true, on, udp and tls.")
+    new = words("Some words cannot be used as names. Among these keywords: yes, true, on, udp and tls.")
+    assert reworded(old, new)
+    assert not reworded(words(PARAS["Timers"]), words(V2["Timers"]))  # 240 -> 90
+    assert not reworded(words("The option is on by default for every listener"),
+                        words("The option is off by default for every listener"))
+    assert not reworded(words(PARAS["TLS"]), words(PARAS["Logging"]))
