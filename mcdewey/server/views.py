@@ -190,6 +190,8 @@ def render_search(result: SearchResult) -> str:
     if not result.hits:
         return f"No results for {result.query!r}" + (f" with filters {result.filters}." if result.filters else ".")
     head = f"{len(result.hits)} results for {result.query!r} ({result.mode}):\n\n"
+    if result.resolved_versions:
+        head = "version latest = " + ", ".join(f"{p} {v}" for p, v in result.resolved_versions.items()) + "; " + head
     blocks = []
     for hit in result.hits:
         blocks.append(

@@ -112,6 +112,10 @@ def test_mcp_compare_versions_and_version_errors(vexport):
     tls = [h for h in hits if "enable_tls" in h["text"]]
     assert len(tls) == 1 and tls[0]["versions"] == ["1.0", "2.0"]
     assert {"1.0", "2.0"} <= {a["version"] for a in tls[0]["also_in"]}
+    latest = _mcp(vexport, lambda c: c.call_tool("search_docs", {"query": "enable_tls", "product": "proxy",
+                                                                 "version": "latest"}))
+    assert latest.structured_content["resolved_versions"] == {"proxy": "2.0"}
+    assert "version latest = proxy 2.0" in latest.content[0].text
     library = _mcp(vexport, lambda c: c.call_tool("list_library", {})).structured_content
     products = {p["product"]: [v["version"] for v in p["versions"]] for p in library["vendors"][0]["products"]}
     assert products == {"proxy": ["2.0", "1.0"], "registrar": ["latest", "3.1"]}  # newest first
