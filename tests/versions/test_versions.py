@@ -184,3 +184,17 @@ def test_a_rewording_is_the_same_passage_but_a_changed_value_never():
     assert not reworded(words("The option is on by default for every listener"),
                         words("The option is off by default for every listener"))
     assert not reworded(words(PARAS["TLS"]), words(PARAS["Logging"]))
+
+
+def test_an_index_built_before_linking_searches_as_before(vindex):
+    from mcdewey.store import Index
+
+    manifest = {k: v for k, v in vindex.manifest.items() if k != "versions"}
+    manifest["tables"] = {k: v for k, v in manifest["tables"].items() if not k.startswith("passages")}
+    old = Index("old", manifest, vindex.db_path, manifest["tables"]["chunks"])
+    assert not old.passages()
+    hits = search(old, "How do I enable TLS for SIP with enable_tls", k=10, mode="keyword", config=PLAIN)
+    assert sum("enable_tls" in h.chunk.text for h in hits) == 3  # every copy, as before
+    assert all(h.to_dict()["versions"] == [h.chunk.version] and h.to_dict()["also_in"] == [] for h in hits)
+    with pytest.raises(UnknownVersion, match="2.0, 1.0"):  # the order is derived when not stored
+        search(old, "tls", filters=Filters(product="proxy", version="3.0"))
