@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from mcdewey.models import Chunk, Filters
-from mcdewey.versions import UnknownVersion, below_version, index_versions, normalize
+from mcdewey.versions import _FENCE, UnknownVersion, below_version, index_versions, normalize
 
 STATUSES = ("same", "changed", "added", "removed")
 _CONTENT_RATIO = 60.0  # rapidfuzz ratio (0-100) above which two leftover sections count as one that changed
@@ -258,8 +258,9 @@ def _side(s: _Section) -> Side:
 
 
 def word_diff(old: str, new: str) -> list[DiffOp]:
-    """Words deleted and inserted between two texts; long unchanged runs keep only their ends."""
-    a, b = old.split(), new.split()
+    """Words deleted and inserted between two texts; long unchanged runs keep only their ends. Code-fence
+    lines are left out, as when sections are compared (a fence's language tag is markup)."""
+    a, b = _FENCE.sub("", old).split(), _FENCE.sub("", new).split()
     ops: list[DiffOp] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":

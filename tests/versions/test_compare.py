@@ -133,3 +133,8 @@ def test_http_compare_and_version_errors(vlive):
         assert api.status_code == 200 and api.json()["counts"]["changed"] >= 1
         latest = http.get("/api/search", params={"q": "enable_tls", "product": "proxy", "version": "latest"}).json()
         assert latest["resolved_versions"] == {"proxy": "2.0"} and {h["version"] for h in latest["hits"]} == {"2.0"}
+
+
+def test_word_diff_ignores_code_fence_tags():
+    ops = word_diff("Example:\n```\ndisable_tls=yes\n```\n", "Example:\n``` c\ndisable_tls=yes\n```\n")
+    assert [o.op for o in ops] == ["equal"]
