@@ -4,9 +4,10 @@ Usage:
     HF_HUB_OFFLINE=1 .venv/bin/python bench/version_collapse.py --index NAME [--home DIR] [--repeat 3]
         [--queries ../shared/evals/dev/queries.jsonl] [--out bench/results/version_collapse.json]
 
-Latency: every dev query (with its labeled filters), hybrid, k=10, collapsed and not, alternating
-query by query so both see the same machine load; the query-embedding cache is cleared before each
-search so every one pays for the model. Linking: link_passages re-run on the index's chunks (timed),
+Latency: every query (with its labeled filters), hybrid, k=10, collapsed and not, side by side query
+by query (which goes first alternates) so both see the same machine load; the query-embedding cache
+and the document cache are cleared before each search so every one pays for the model and for reading
+the documents its passages come from. Linking: link_passages re-run on the index's chunks (timed),
 with the links each rule made and the passages held by more than one version, per product.
 """
 
@@ -32,10 +33,13 @@ def latency(index, queries: list, repeat: int) -> dict:
     times: dict[bool, list[float]] = {True: [], False: []}
     search(index, "warm up", 10, "hybrid")
     search(index, "warm up", 10, "hybrid", collapse_versions=False)
-    for _ in range(repeat):
-        for q in queries:
-            for collapse in (True, False):
+    docs = getattr(type(index).get_document, "cache_clear", lambda: None)
+    for r in range(repeat):
+        for i, q in enumerate(queries):
+            # Alternate which goes first, and start both cold: no search reuses the other's cached documents.
+            for collapse in ((True, False) if (i + r) % 2 == 0 else (False, True)):
                 clear()
+                docs()
                 t0 = time.perf_counter()
                 search(index, q.query, 10, "hybrid", q.search_filters(), collapse_versions=collapse)
                 times[collapse].append((time.perf_counter() - t0) * 1000)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -39,6 +40,7 @@ class UnknownVersion(ValueError):
 
 # --- Version order --------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)
 def version_key(version: str) -> tuple:
     """Sort key: numbers compare as numbers (`1.6.8` < `2.0.12`, `18` < `2023-06`), pre-releases
     (`6.0rc1`) before their release, and `latest` / `current` / `main` after every number."""
@@ -330,7 +332,7 @@ def _find_with_gaps(text: str, full: str) -> tuple[int, int] | None:
 
 # --- Groups at search time -----------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=True)
 class Copy:
     """One member of a passage group."""
 
@@ -338,6 +340,12 @@ class Copy:
     doc_id: str
     version: str
     doc_chunks: int  # chunks of its document: of two copies in one version the shorter document is shown
+
+    @functools.cached_property
+    def scope(self) -> tuple[str, str]:
+        """(vendor, product) from the doc_id."""
+        parts = self.doc_id.split("/")
+        return parts[0], parts[1] if len(parts) > 1 else ""
 
 
 class PassageGroups:
@@ -391,13 +399,12 @@ def group_rows(groups: Sequence[Sequence[str]], rows: Sequence[Mapping]) -> list
 
 def allowed(copy: Copy, filters: Filters | None, pairs: Mapping[str, str] | None = None) -> bool:
     """Whether the filters (and a resolved `latest` without a product) let this copy be shown."""
-    parts = copy.doc_id.split("/")
-    product = parts[1] if len(parts) > 1 else ""
+    vendor, product = copy.scope
     if pairs and pairs.get(product) != copy.version:
         return False
     if filters is None:
         return True
-    return ((not filters.vendor or parts[0] == filters.vendor) and (not filters.product or product == filters.product)
+    return ((not filters.vendor or vendor == filters.vendor) and (not filters.product or product == filters.product)
             and (not filters.version or copy.version == filters.version)
             and (not filters.doc_prefix or copy.doc_id.startswith(filters.doc_prefix)))
 
