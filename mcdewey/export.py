@@ -30,10 +30,13 @@ def export(workspace: Workspace, index: str, to: Path) -> Path:
     version_dir.mkdir(parents=True)
     chunks = source.arrow()
     documents = source.documents_arrow()
-    table_version = create_export_tables(version_dir / "lancedb", chunks, documents, source.manifest.fts_fields)
+    passages = source.passages_arrow()
+    table_version = create_export_tables(version_dir / "lancedb", chunks, documents, source.manifest.fts_fields,
+                                         passages)
     summary = workspace.index_dir(index) / "eval-summary.json"
     manifest = source.manifest.exported(index, table_version, json.loads(summary.read_text()) if summary.exists()
-                                        else None, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                                        else None, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                        passages=passages is not None)
     write_json_atomic(version_dir / "manifest.json", manifest.to_dict())
     _swap_current(to, version_dir)
     _prune(to)

@@ -22,6 +22,7 @@ from mcdewey.manifest import ChunkingSpec, Counts, FileEntry, Manifest, Tables
 from mcdewey.models import Chunk, Document
 from mcdewey.search import SearchConfig
 from mcdewey.store import FTS_FIELDS, Workspace
+from mcdewey.versions import link_index, version_order
 
 EMBED_BATCH = 256  # chunks per embedding call (the model sorts them by length inside)
 WRITE_BATCH = 4096  # rows per LanceDB append: fewer, larger fragments search faster
@@ -149,6 +150,8 @@ def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingS
             _run_pipeline(library, plan, chunker, cached, writer, report, progress)
         tables = writer.finalize(FTS_FIELDS) if (plan.todo or plan.remove or previous is None) \
             else previous.tables
+        if plan.todo or plan.remove or not tables.passages:  # the same passage in other versions
+            tables = link_index(writer, tables)[0]
         report.seconds = time.perf_counter() - started
         report.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         if cached:
@@ -389,5 +392,6 @@ def _manifest(index: str, spec: ChunkingSpec, dim: int, library: Path, plan: _Pl
         # The search defaults of the code that ran: re-running ingest (seconds when nothing changed)
         # brings an index's search up to the measured defaults of docs/retrieval-quality.md.
         search=SearchConfig().to_dict(), fts_fields=tuple(FTS_FIELDS),
+        versions=version_order(vars(f) for f in plan.files.values() if f.indexed),
         last_ingest={k: v for k, v in report.to_dict().items() if k not in ("skipped_files", "problems")},
     )

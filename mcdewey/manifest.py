@@ -147,16 +147,25 @@ class Counts:
 
 @dataclass(frozen=True)
 class Tables:
-    """The chunk table and the version of it the manifest commits to."""
+    """The chunk table, the passages table (copies of a passage across versions), and the versions of
+    them the manifest commits to."""
 
     chunks: str
     chunks_version: int | None = None
+    passages: str | None = None
+    passages_version: int | None = None
+
+    def to_dict(self) -> dict:
+        out = {"chunks": self.chunks, "chunks_version": self.chunks_version}
+        if self.passages:
+            out.update(passages=self.passages, passages_version=self.passages_version)
+        return out
 
 
 # Keys of a manifest this module reads into fields; anything else goes to `extra`.
 _KNOWN = {"version", "name", "strategy", "params", "model", "backend", "dim", "library", "counts", "built_at",
           "mcdewey_version", "search", "fts_fields", "last_ingest", "tables", "files", "exported_at",
-          "source_index", "eval"}
+          "source_index", "eval", "versions"}
 # What /healthz shows of an index: the set-up and provenance, never a file-system path.
 PUBLIC_KEYS = ("name", "strategy", "params", "model", "backend", "dim", "built_at", "exported_at",
                "mcdewey_version", "eval")
@@ -182,6 +191,7 @@ class Manifest:
     exported_at: str | None = None
     source_index: str | None = None
     eval: dict | None = None  # the latest eval summary (exports)
+    versions: dict[str, list[str]] = field(default_factory=dict)  # product -> its versions, oldest first
     version: int = MANIFEST_VERSION
     extra: dict = field(default_factory=dict)  # keys written by another McDewey version, kept as they are
 
@@ -224,13 +234,15 @@ class Manifest:
             files = {rel: FileEntry.from_dict(f) for rel, f in (data.get("files") or {}).items()}
             return cls(
                 name=data.get("name") or "", spec=spec, dim=int(data["dim"]),
-                tables=Tables(tables.get("chunks") or f"chunks__{data.get('name')}", tables.get("chunks_version")),
+                tables=Tables(tables.get("chunks") or f"chunks__{data.get('name')}", tables.get("chunks_version"),
+                              tables.get("passages"), tables.get("passages_version")),
                 files=files, counts=Counts(**(data.get("counts") or {})) if data.get("counts") else Counts.of(files),
                 library_path=library.get("path"), library_fingerprint=library.get("fingerprint"),
                 built_at=data.get("built_at"), mcdewey_version=data.get("mcdewey_version"),
                 search=dict(data.get("search") or {}), fts_fields=tuple(data.get("fts_fields") or cls.fts_fields),
                 last_ingest=dict(data.get("last_ingest") or {}), exported_at=data.get("exported_at"),
                 source_index=data.get("source_index"), eval=data.get("eval"), version=MANIFEST_VERSION,
+                versions={p: list(v) for p, v in (data.get("versions") or {}).items()},
                 extra={k: v for k, v in data.items() if k not in _KNOWN},
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -253,7 +265,7 @@ class Manifest:
             "counts": vars(self.counts).copy(), "built_at": self.built_at,
             "mcdewey_version": self.mcdewey_version, "search": dict(self.search),
             "fts_fields": list(self.fts_fields), "last_ingest": dict(self.last_ingest),
-            "tables": {"chunks": self.tables.chunks, "chunks_version": self.tables.chunks_version},
+            "tables": self.tables.to_dict(), "versions": {p: list(v) for p, v in self.versions.items()},
         }
         if self.exported_at is not None:
             out.update(exported_at=self.exported_at, source_index=self.source_index, eval=self.eval)
@@ -272,10 +284,12 @@ class Manifest:
         out["library_fingerprint"] = self.library_fingerprint
         return out
 
-    def exported(self, index: str, table_version: int, eval_summary: dict | None, when: str) -> "Manifest":
+    def exported(self, index: str, table_version: int, eval_summary: dict | None, when: str,
+                 passages: bool = False) -> "Manifest":
         """This manifest as an export carries it: indexed files only, no local paths, its own tables."""
         spec = replace(self.spec, model=public_model(self.model))
-        return replace(self, spec=spec, files=self.indexed_files(), tables=Tables("chunks", table_version),
+        tables = Tables("chunks", table_version, "passages" if passages else None)
+        return replace(self, spec=spec, files=self.indexed_files(), tables=tables,
                        library_path=None, exported_at=when, source_index=index,
                        eval=_public_eval(eval_summary) if eval_summary else None)
 

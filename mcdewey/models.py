@@ -134,6 +134,8 @@ class Hit:
     rank: int
     score: float
     chunk: Chunk
+    versions: tuple[str, ...] = ()  # every version holding this passage, oldest first (mcdewey.versions)
+    copies: tuple[Chunk, ...] = ()  # the same passage in other versions or other documents
 
     def to_dict(self) -> dict:
         c = self.chunk
@@ -155,6 +157,8 @@ class Hit:
             "start": c.start,
             "end": c.end,
             "text": c.text,
+            "versions": list(self.versions) or [c.version],
+            "also_in": [{"version": o.version, "chunk_id": o.chunk_id, "doc_id": o.doc_id} for o in self.copies],
         }
 
 

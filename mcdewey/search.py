@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
-from mcdewey import ranking
+from mcdewey import ranking, versions
 from mcdewey.models import Filters, Hit
 from mcdewey.store import Index
 from mcdewey.vocabulary import MODES, check_fusion, check_mode  # noqa: F401  (MODES: re-exported)
+
+MAX_ALSO_IN = 50  # copies a hit names (boilerplate can repeat in hundreds of documents); `versions` names all
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -32,6 +34,7 @@ class SearchConfig:
     scope_boost: float = 0.5  # soft filter: x(1 + boost) for chunks of a product (and again a version) the query names
     passage_chunks: int = 3  # neighbour expansion: a hit next to a better one joins it, up to this many chunks a hit
     collapse_duplicates: float = 0.0  # > 0: drop near-copies (trigram Jaccard >= this) of a better hit in another doc
+    collapse_versions: bool = True  # one hit per passage linked across versions and copies (mcdewey.versions)
 
     def __post_init__(self) -> None:
         check_fusion(self.fusion)
@@ -65,14 +68,23 @@ def keyword_query(query: str) -> str:
 
 
 def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
-           config: SearchConfig | None = None) -> list[Hit]:
-    """The k best chunks for `query`; filters restrict the candidates before ranking."""
+           config: SearchConfig | None = None, collapse_versions: bool | None = None) -> list[Hit]:
+    """The k best chunks for `query`; filters restrict the candidates before ranking.
+
+    A passage held by several versions (or documents) is one hit, shown from the newest version the
+    filters allow, unless `collapse_versions` (default: the config's) is off (mcdewey.versions).
+    An unknown version raises versions.UnknownVersion; version "latest" means each product's newest.
+    """
     check_mode(mode)
     if k <= 0 or not query.strip():
         return []
     config = config or SearchConfig.of_index(index)
+    collapse_versions = config.collapse_versions if collapse_versions is None else collapse_versions
+    asked, (filters, latest) = filters, versions.resolve_filters(index, filters)
     where = filters if filters and not filters.is_empty() else None
-    steps = config.scope_boost > 0 or config.passage_chunks > 1 or config.collapse_duplicates > 0
+    ctx = _VersionView(index.passages() if hasattr(index, "passages") else None, collapse_versions, filters,
+                       latest if filters is None or not filters.product else {})
+    steps = config.scope_boost > 0 or config.passage_chunks > 1 or config.collapse_duplicates > 0 or bool(ctx)
     depth = max(k, config.candidates) if mode == "hybrid" or steps else k
     if mode == "vector":
         ranked = _vector_ranking(index, query, depth, where, config)
@@ -84,7 +96,27 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
         vector = _vector_ranking(index, query, depth, where, config)
         ranked = fuse(vector, keyword.result(), depth, config)
     chunks = index.chunks([cid for cid, _ in (ranked if steps else ranked[:k])])
-    return _hits(index, query, ranked, chunks, k, config)
+    hits = _hits(index, query, ranked, chunks, k, config, ctx)
+    if ctx and len(hits) < k <= len(ranked) == depth and depth < 8 * max(k, SearchConfig.candidates):
+        # Collapsed copies or a resolved `latest` left fewer than k: read twice as deep while more exist.
+        return search(index, query, k, mode, asked, replace(config, candidates=2 * depth), collapse_versions)
+    return hits
+
+
+@dataclass(frozen=True)
+class _VersionView:
+    """How versions shape one search: passage groups to collapse, the filters, `latest` pairs."""
+
+    groups: versions.PassageGroups | None
+    collapse: bool
+    filters: Filters | None
+    latest: dict
+
+    def __bool__(self) -> bool:
+        return bool(self.groups) or bool(self.latest)
+
+    def ok(self, copy: versions.Copy) -> bool:
+        return versions.allowed(copy, self.filters, self.latest)
 
 
 @functools.cache
@@ -116,21 +148,45 @@ def fuse(vector: list[tuple[str, float]], keyword: list[tuple[str, float]], k: i
 
 
 def _hits(index: Index, query: str, ranked: list[tuple[str, float]], chunks: dict, k: int,
-          config: SearchConfig) -> list[Hit]:
-    """The post-retrieval steps of ranking.py (soft product/version boost, neighbour expansion), then k hits."""
-    if config.scope_boost > 0 and len(ranked) > 1:
-        scope = ranking.named_scope(query, _catalog(index))
-        if scope:
-            ranked = ranking.boost_scope(ranked, chunks, scope, config.scope_boost)
+          config: SearchConfig, ctx: _VersionView | None = None) -> list[Hit]:
+    """The post-retrieval steps of ranking.py (soft product/version boost, one hit per passage across
+    versions, neighbour expansion), then k hits."""
+    scope = ranking.named_scope(query, _catalog(index)) if config.scope_boost > 0 or ctx else None
+    if ctx and ctx.latest:
+        ranked = [(cid, s) for cid, s in ranked if ctx.latest.get(versions.chunk_scope(cid)[0])
+                  == versions.chunk_scope(cid)[1]]
+    if scope and config.scope_boost > 0 and len(ranked) > 1:
+        ranked = ranking.boost_scope(ranked, chunks, scope, config.scope_boost)
+    if ctx and ctx.groups and ctx.collapse:
+        named: dict[str, set[str]] = {}
+        for product, version in (scope.versions if scope else ()):
+            named.setdefault(product, set()).add(version)
+        ranked = versions.collapse(ranked, ctx.groups, ctx.ok, named)
+        chunks.update(index.chunks([cid for cid, _ in ranked if cid not in chunks]))
     if config.collapse_duplicates > 0:
         ranked = ranking.collapse_duplicates(ranked, chunks, config.collapse_duplicates)
     if config.passage_chunks > 1:
         passages = ranking.merge_adjacent(ranked, chunks, k, config.passage_chunks)
-        found = [(ranking.passage_chunk(group, _doc_text(index, group[0].doc_id)), score)
+        found = [(ranking.passage_chunk(group, _doc_text(index, group[0].doc_id)), score, group)
                  for group, score in passages]
     else:
-        found = [(chunks[cid], score) for cid, score in ranked if cid in chunks][:k]
-    return [Hit(rank=i, score=score, chunk=chunk) for i, (chunk, score) in enumerate(found, 1)]
+        found = [(chunks[cid], score, [chunks[cid]]) for cid, score in ranked if cid in chunks][:k]
+    if not (ctx and ctx.groups):
+        return [Hit(rank=i, score=score, chunk=chunk) for i, (chunk, score, _) in enumerate(found, 1)]
+    return _with_copies(index, ctx.groups, found)
+
+
+def _with_copies(index: Index, groups: versions.PassageGroups, found: list) -> list[Hit]:
+    """Hits that name every version of their passage and its other copies (the first MAX_ALSO_IN)."""
+    others = [list(dict.fromkeys(o for c in members for o in groups.others(c.chunk_id)
+                                 if o.chunk_id not in {m.chunk_id for m in members})) for _, _, members in found]
+    copies = index.chunks(sorted({o.chunk_id for row in others for o in row[:MAX_ALSO_IN]}))
+    hits = []
+    for i, ((chunk, score, _), row) in enumerate(zip(found, others), 1):
+        extra = tuple(copies[o.chunk_id] for o in row[:MAX_ALSO_IN] if o.chunk_id in copies)
+        hits.append(Hit(rank=i, score=score, chunk=chunk, copies=extra,
+                        versions=tuple(versions.order_versions([chunk.version, *(o.version for o in row)]))))
+    return hits
 
 
 def _doc_text(index: Index, doc_id: str) -> str | None:

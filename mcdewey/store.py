@@ -14,6 +14,7 @@ import os
 import re
 import threading
 import warnings
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,6 +38,9 @@ DOCUMENTS_TABLE = "documents"
 # docs/performance.md for the measurement.
 VECTOR_INDEX_MIN_ROWS = 50_000
 FTS_FIELDS = ("text", "search_text")
+# One row per chunk that shares its passage with chunks of other documents (mcdewey.versions).
+PASSAGES_SCHEMA = pa.schema([("chunk_id", pa.string()), ("group", pa.int32()), ("doc_id", pa.string()),
+                             ("version", pa.string()), ("doc_chunks", pa.int32())])
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -84,6 +88,7 @@ class Index:
         self._lock = threading.Lock()
         self._has_ann: bool | None = None
         self._memory: MemoryTable | None = None
+        self._passages = None
 
     @property
     def dim(self) -> int:
@@ -185,6 +190,26 @@ class Index:
             rows = self._rows(f"chunk_id IN ({', '.join(sql_str(c) for c in chunk_ids)})", len(chunk_ids))
         return {r["chunk_id"]: row_to_chunk(r) for r in rows}
 
+    def passages(self):
+        """The passage groups linked at ingest (mcdewey.versions.PassageGroups; empty for older indexes)."""
+        from mcdewey.versions import PassageGroups
+
+        with self._lock:
+            if self._passages is None:
+                table = self.passages_arrow()
+                self._passages = PassageGroups(table.to_pylist() if table is not None else [])
+            return self._passages
+
+    def passages_arrow(self) -> pa.Table | None:
+        """The committed passages table (export), or None when the index has none."""
+        tables = self.manifest.tables
+        if not tables.passages or not has_table(self.db_path, tables.passages):
+            return None
+        table = self._db.open_table(tables.passages)
+        if tables.passages_version is not None:
+            table.checkout(tables.passages_version)
+        return table.to_arrow()
+
     def has_vector_index(self) -> bool:
         if self._has_ann is None:
             self._has_ann = any(i.index_type.upper().startswith(("IVF", "HNSW")) for i in self._chunks.list_indices())
@@ -273,8 +298,9 @@ class Workspace:
         with index_lock(folder, name):
             # The manifest goes first: from then on no reader opens it and an ingest starts over.
             self.manifest_path(name).unlink(missing_ok=True)
-            if has_table(self.db_path, f"chunks__{name}"):
-                self.db.drop_table(f"chunks__{name}")
+            for table in (f"chunks__{name}", f"passages__{name}"):
+                if has_table(self.db_path, table):
+                    self.db.drop_table(table)
         remove_tree(folder)
         self._open.pop(name, None)
 
@@ -386,6 +412,17 @@ class IndexWriter:
         build_indexes(self.table, fts_fields)
         return Tables(self.table_name, self.table.version)
 
+    def chunk_meta(self) -> list[dict]:
+        """chunk_id, doc_id, product, version, text and ord of every chunk written so far (passage linking)."""
+        cols = ["chunk_id", "doc_id", "product", "version", "text", "ord"]
+        return self.table.to_arrow().select(cols).to_pylist()
+
+    def write_passages(self, rows: list[dict], tables: Tables) -> Tables:
+        """Replace this index's passage groups; returns `tables` with the passages table to commit to."""
+        name = f"passages__{self.name}"
+        table = self.ws.db.create_table(name, pa.Table.from_pylist(rows, schema=PASSAGES_SCHEMA), mode="overwrite")
+        return replace(tables, passages=name, passages_version=table.version)
+
     def commit(self, manifest: Manifest) -> None:
         if getattr(self._lease, "lost", False):
             raise IndexBusy(f"the writer lease on index {self.name!r} expired and another writer took it; "
@@ -434,9 +471,11 @@ def open_index(path: Path) -> Index:
 
 
 def create_export_tables(db_path: Path, chunks: pa.Table, documents: pa.Table | None,
-                         fts_fields: tuple[str, ...] = FTS_FIELDS) -> int:
+                         fts_fields: tuple[str, ...] = FTS_FIELDS, passages: pa.Table | None = None) -> int:
     """Write an export's LanceDB tables and build their indexes; returns the chunk table version."""
     db = lancedb.connect(str(db_path))
+    if passages is not None:
+        db.create_table("passages", passages)
     table = db.create_table("chunks", chunks)
     build_indexes(table, fts_fields)
     db.create_table(DOCUMENTS_TABLE, documents if documents is not None else DOCUMENT_SCHEMA.empty_table())

@@ -43,7 +43,9 @@ def explore(index, query: str, vendor: str | None = None, product: str | None = 
         cards.append({"rank": hit.rank, "score": round(hit.score, 4), "page": c.page_start,
                       "page_label": c.page_label_start, "source": c.source, "chunk_id": c.chunk_id,
                       "vendor": c.vendor, "product": c.product, "version": c.version,
-                      "section": " > ".join(c.section), "text": c.text})
+                      "section": " > ".join(c.section), "text": c.text,
+                      "versions": list(hit.versions) or [c.version],
+                      "also_in": [{"version": o.version, "chunk_id": o.chunk_id, "doc_id": o.doc_id} for o in hit.copies]})
     return cards
 
 
@@ -63,6 +65,9 @@ def render_cards(cards: Sequence[dict], excerpt: int = 600) -> str:
         head = " · ".join([page, f"source {c['source']}", f"chunk_id {c['chunk_id']}", f"score {c['score']}"])
         text = excerpt_text(c["text"], excerpt, flatten=False)
         section = f"<div style='color:#666'>{html.escape(c['section'])}</div>" if c["section"] else ""
+        others = [v for v in c.get("versions", []) if v != c["version"]]
+        if others:
+            section += f"<div style='color:#666'>also in {html.escape(', '.join(others))}</div>"
         parts.append("<div style='border:1px solid #ddd;border-radius:6px;padding:8px;margin:6px 0'>"
                      f"<div style='font-size:90%;color:#333'><b>{c['rank']}.</b> {html.escape(head)}</div>"
                      f"{section}<div style='white-space:pre-wrap;margin-top:4px'>{html.escape(text)}</div></div>")

@@ -7,6 +7,7 @@ from mcdewey.cli import library_cmds  # noqa: E402,F401
 from mcdewey.cli import index_cmds  # noqa: E402,F401
 from mcdewey.cli import serve_cmds  # noqa: E402,F401
 from mcdewey.cli import eval_cmds  # noqa: E402,F401
+from mcdewey.cli import compare_cmds  # noqa: E402,F401
 
 
 def main() -> None:

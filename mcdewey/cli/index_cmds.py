@@ -92,17 +92,27 @@ def search(
     product: str = typer.Option(None, "--product"),
     version: str = typer.Option(None, "--version"),
     as_json: bool = typer.Option(False, "--json", help="Print the hits as a JSON list."),
+    no_collapse: bool = typer.Option(False, "--no-collapse", help="Every copy of a passage held by several "
+                                     "versions or documents, instead of one hit per passage."),
     home: Path = HomeOption,
 ) -> None:
-    """Search an index; filters apply before ranking."""
+    """Search an index; filters apply before ranking; --version latest means each product's newest."""
     from mcdewey.search import search as run_search
     from mcdewey.store import UnknownIndex
+    from mcdewey.versions import UnknownVersion, resolve_filters
 
     try:
         idx = _workspace(home).open_index(index)
-        hits = run_search(idx, query, k, mode, Filters(vendor, product, version))
+        filters = Filters(vendor, product, version)
+        _, latest = resolve_filters(idx, filters)
+        hits = run_search(idx, query, k, mode, filters, collapse_versions=not no_collapse)
+    except UnknownVersion as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     except (UnknownIndex, ValueError) as exc:
         fail(str(exc))
+    if latest:
+        err_console.print("version latest: " + ", ".join(f"{p} {v}" for p, v in latest.items()))
     if as_json:
         print(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
         return
@@ -113,6 +123,8 @@ def search(
         if c.page_label_start and c.page_label_start != page:  # printed label differs from physical page
             page += f" ({c.page_label_start})"
         snippet = " ".join(c.text.split())[:120]
+        if len(h.versions) > 1:
+            snippet = f"[also in {', '.join(v for v in h.versions if v != c.version)}] {snippet}"
         table.add_row(str(h.rank), f"{h.score:.3f}", f"{c.product}/{c.version}", page, c.chunk_id, snippet)
     console.print(table if hits else "no hits")
 
@@ -128,11 +140,13 @@ def indexes(home: Path = HomeOption, as_json: bool = typer.Option(False, "--json
     if not manifests:
         console.print(f"no indexes in {ws.home}; build one with `mcdewey ingest LIBRARY --index NAME`")
         return
-    table = Table("index", "strategy", "params", "model", "backend", "documents", "chunks", "built_at")
+    table = Table("index", "strategy", "params", "model", "backend", "documents", "chunks", "versions", "built_at")
     for name, m in manifests.items():
         params = ", ".join(f"{k}={v}" for k, v in m.params.items())
+        # Newest first, per product (mcdewey.versions orders them at ingest).
+        versions = "; ".join(f"{p} {', '.join(reversed(vs))}" for p, vs in m.versions.items())
         table.add_row(name, m.strategy, params, m.model, m.backend, str(m.counts.documents), str(m.counts.chunks),
-                      m.built_at or "")
+                      versions, m.built_at or "")
     console.print(table)
 
 

@@ -144,5 +144,16 @@ def mean_metrics(rows: Sequence[dict[str, float | None]], keys: Sequence[str]) -
     return out
 
 
+def wrong_version(shown: Sequence[tuple[str, Iterable[int]]], evidence_versions: Sequence[str | None],
+                  k: int = SPAN_K) -> float:
+    """1.0 when the top k hold labeled evidence, but only through hits shown from another version than
+    the one the label names; `shown` is (version shown, evidence indexes the hit or its copies cover)."""
+    found = [(version, set(covered)) for version, covered in shown[:k] if covered]
+    if not found:
+        return 0.0
+    return 0.0 if any(evidence_versions[j] == version for version, covered in found for j in covered) else 1.0
+
+
+WRONG_VERSION_KEY = f"wrong_version@{SPAN_K}"
 RANK_KEYS = tuple([f"hit@{k}" for k in HIT_KS] + [f"recall@{k}" for k in RECALL_KS] + ["mrr@10", "ndcg@10"])
 SPAN_KEYS = (f"span_recall@{SPAN_K}", f"span_precision@{SPAN_K}", f"span_iou@{SPAN_K}")

@@ -6,8 +6,9 @@ import time
 from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
 
-from mcdewey.evaluate.metrics import (RANK_KEYS, SPAN_K, SPAN_KEYS, Range, coverage, first_relevant_rank,
-                                      mean_metrics, percentile, rank_metrics, span_metrics)
+from mcdewey.evaluate.metrics import (RANK_KEYS, SPAN_K, SPAN_KEYS, WRONG_VERSION_KEY, Range, coverage,
+                                      first_relevant_rank, mean_metrics, percentile, rank_metrics, span_metrics,
+                                      wrong_version)
 from mcdewey.evaluate.queries import Query
 from mcdewey.evaluate.ragas_adapter import RAGAS_KEYS, RagasInput, RagasScorer, ragas_available
 from mcdewey.evaluate.spans import Resolution, SpanResolver
@@ -15,12 +16,12 @@ from mcdewey.manifest import ChunkingSpec, Manifest
 from mcdewey.models import Chunk, Filters, Hit
 
 SearchFn = Callable[..., list[Hit]]
-METRIC_KEYS = RANK_KEYS + SPAN_KEYS + RAGAS_KEYS
+METRIC_KEYS = RANK_KEYS + (WRONG_VERSION_KEY,) + SPAN_KEYS + RAGAS_KEYS
 # The keys `eval run --json` promises (issue 5), in the order a summary prints them.
-SUMMARY_KEYS = ("queries", "hit@1", "hit@3", "hit@5", "hit@10", "recall@5", "recall@10", "mrr@10",
+SUMMARY_KEYS = ("queries", "hit@1", "hit@3", "hit@5", WRONG_VERSION_KEY, "hit@10", "recall@5", "recall@10", "mrr@10",
                 "ndcg@10") + SPAN_KEYS + RAGAS_KEYS + ("latency_ms_p50", "latency_ms_p95")
 # The columns of a results table (the CLI's and the HTML report's).
-TABLE_KEYS = ("hit@1", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "span_iou@5",
+TABLE_KEYS = ("hit@1", "hit@5", "wrong_version@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "span_iou@5",
               "latency_ms_p50", "latency_ms_p95")
 
 
@@ -101,6 +102,12 @@ class _References:
         return list(out.values())
 
 
+def _doc_version(doc_id: str) -> str | None:
+    """The version a label names: the third part of its document path (vendor/product/version/...)."""
+    parts = doc_id.split("/")
+    return parts[2] if len(parts) > 3 else None
+
+
 def _forget_queries(index) -> None:
     """Time each query as a first-time query: the embedder keeps recent query vectors in memory, so
     without this the second mode run over the same set would skip the model."""
@@ -143,8 +150,12 @@ def _evaluate_query(index, query: Query, mode: str, k: int, search_fn: SearchFn,
     resolutions = [resolver.resolve(ev) for ev in query.relevant]
     evidence = [Range(r.evidence.doc, r.start, r.end) if r.usable else None for r in resolutions]
     retrieved = [Range(h.chunk.doc_id, h.chunk.start, h.chunk.end) for h in hits]
-    covers = coverage(retrieved, evidence)
+    # A hit standing for several copies of a passage (mcdewey.versions) is relevant when any copy is.
+    covers = [frozenset().union(*coverage([Range(c.doc_id, c.start, c.end) for c in (h.chunk, *h.copies)],
+                                          evidence)) for h in hits]
     metrics: dict[str, float | None] = dict(rank_metrics(covers, len(query.relevant)))
+    metrics[WRONG_VERSION_KEY] = wrong_version([(h.chunk.version, c) for h, c in zip(hits, covers)],
+                                               [_doc_version(r.evidence.doc) for r in resolutions])
     spans = span_metrics(retrieved[:SPAN_K], [e for e in evidence if e is not None])
     for key, name in zip(SPAN_KEYS, ("span_recall", "span_precision", "span_iou")):
         metrics[key] = spans[name] if spans else None

@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 
+from mcdewey.compare import Comparison, CompareError, compare
 from mcdewey.manifest import Manifest
 from mcdewey.vocabulary import MODES
 from mcdewey.models import Chunk, Document, Filters, Hit
@@ -21,6 +22,7 @@ from mcdewey.server.views import (
     hit_view,
     library_result,
 )
+from mcdewey.versions import UnknownVersion, index_versions, resolve_filters
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 50
@@ -41,6 +43,7 @@ class IndexLike(Protocol):
     def doc_chunks(self, doc_id: str) -> list[Chunk]: ...
     def get_document(self, doc_id: str) -> Document | None: ...
     def library_summary(self) -> list[dict]: ...
+    def passages(self): ...
 
 
 SearchFn = Callable[[IndexLike, str, int, str, Filters | None], list[Hit]]
@@ -94,11 +97,32 @@ class Catalog:
         if any(v and len(v) > MAX_FACET_CHARS for v in facets.values()):
             raise CatalogError(f"a filter value is longer than {MAX_FACET_CHARS} characters")
         filters = Filters(**facets)
-        hits = self._search(self.index, query, limit, mode, None if filters.is_empty() else filters)
+        try:
+            _, latest = resolve_filters(self.index, filters)
+            hits = self._search(self.index, query, limit, mode, None if filters.is_empty() else filters)
+        except UnknownVersion as exc:
+            raise CatalogError(str(exc)) from None
         return SearchResult(
             query=query, mode=mode, filters={k: v for k, v in facets.items() if v},
-            hits=[hit_view(h, self.links) for h in hits],
+            hits=[hit_view(h, self.links) for h in hits], resolved_versions=latest,
         )
+
+    def compare(self, product: str, from_version: str, to_version: str, query: str | None = None,
+                doc: str | None = None, limit: int = 10) -> Comparison:
+        """Sections of `product` same / changed / added / removed between two versions (mcdewey.compare)."""
+        if not product or not from_version or not to_version:
+            raise CatalogError("product, from and to are all needed (see list_library for the names)")
+        if any(v and len(v) > MAX_FACET_CHARS for v in (product, from_version, to_version, doc)):
+            raise CatalogError(f"a value is longer than {MAX_FACET_CHARS} characters")
+        if query and len(query) > MAX_QUERY_CHARS:
+            raise CatalogError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise CatalogError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        try:
+            return compare(self.index, product, from_version, to_version, query=(query or "").strip() or None,
+                           doc=doc or None, limit=limit)
+        except (UnknownVersion, CompareError) as exc:
+            raise CatalogError(str(exc)) from None
 
     def chunk(self, chunk_id: str) -> Chunk:
         chunk = self.index.get_chunk(chunk_id) if chunk_id and len(chunk_id) <= 1000 else None
@@ -133,7 +157,8 @@ class Catalog:
         # An export version is read-only: its summary changes only when a re-export is switched to.
         manifest = self.index.manifest
         if self._library is None or self._library_of is not manifest:
-            self._library, self._library_of = library_result(self.index.library_summary()), manifest
+            self._library = library_result(self.index.library_summary(), index_versions(self.index))
+            self._library_of = manifest
         return self._library
 
     def summary(self) -> dict:

@@ -1,4 +1,4 @@
-"""The MCP face of the catalog: four tools and two resources on the official SDK's MCPServer."""
+"""The MCP face of the catalog: five tools and two resources on the official SDK's MCPServer."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from mcdewey.compare import Comparison
+from mcdewey.compare import render as render_comparison
 from mcdewey.vocabulary import Mode
 from mcdewey.server.catalog import MAX_LIMIT, MAX_NEIGHBOURS, MAX_QUERY_CHARS, Catalog, CatalogError
 from mcdewey.server.views import (
@@ -56,6 +58,15 @@ LIST_LIBRARY = """\
 List what the library holds: vendors, their products and the versions of each, with document, page
 and passage counts. Use it to find the exact product/version names that search_docs filters accept,
 or to tell the user whether a product or release is covered at all."""
+
+COMPARE_VERSIONS = """\
+Compare two versions of one product: which sections of its documents are the same, changed (with a
+word-level diff), added (only in to_version) or removed (only in from_version), each side with chunk_id,
+document, pages and printed page labels to cite. Use it when the user asks what changed between releases,
+or whether an answer found for one version still holds in another. With query, only the sections relevant
+to it, best first; without, a summary per document plus the sections that differ. doc narrows to one
+document (its path below the version folder). Version names as list_library gives them; "latest" is the
+newest."""
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                             open_world_hint=False)
@@ -116,6 +127,19 @@ def build_mcp(catalog: Catalog) -> MCPServer:
     async def list_library() -> Annotated[CallToolResult, LibraryResult]:
         result = await call(catalog.library)
         return _result(result, render_library(result))
+
+    @server.tool(description=_prose(COMPARE_VERSIONS), annotations=READ_ONLY)
+    async def compare_versions(
+        product: Annotated[str, Field(description="The product (see list_library).")],
+        from_version: Annotated[str, Field(description="The older version.")],
+        to_version: Annotated[str, Field(description="The newer version.")],
+        query: Annotated[str | None, Field(max_length=MAX_QUERY_CHARS,
+                                           description="Only sections relevant to this question.")] = None,
+        doc: Annotated[str | None, Field(description="Only this document (path below the version folder).")] = None,
+        limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="At most this many sections.")] = 10,
+    ) -> Annotated[CallToolResult, Comparison]:
+        result = await call(catalog.compare, product, from_version, to_version, query, doc, limit)
+        return _result(result, render_comparison(result))
 
     _add_resources(server, catalog)
     return server

@@ -46,11 +46,22 @@ class ChunkView(BaseModel):
     context_url: str = Field(description="Web page showing the chunk inside its document.")
 
 
+class AlsoIn(BaseModel):
+    """Another copy of a hit's passage: in another version, or another document of the same version."""
+
+    version: str
+    chunk_id: str
+    doc_id: str
+
+
 class HitView(ChunkView):
     """A chunk ranked by a search."""
 
     rank: int
     score: float = Field(description="Relevance score; higher is better, comparable only within one search.")
+    versions: list[str] = Field(default_factory=list, description="Every version holding this passage, oldest "
+                                "first; the hit is shown from the newest the filters allow.")
+    also_in: list[AlsoIn] = Field(default_factory=list, description="The other copies of this passage.")
 
 
 class SearchResult(BaseModel):
@@ -60,6 +71,8 @@ class SearchResult(BaseModel):
     mode: str
     filters: dict[str, str] = Field(description="The vendor / product / version filters applied.")
     hits: list[HitView]
+    resolved_versions: dict[str, str] = Field(default_factory=dict,
+                                              description="What version 'latest' resolved to, per product.")
 
 
 class ContextResult(BaseModel):
@@ -113,7 +126,9 @@ def chunk_view(chunk: Chunk, links: Links) -> ChunkView:
 
 
 def hit_view(hit: Hit, links: Links) -> HitView:
-    return HitView(rank=hit.rank, score=round(float(hit.score), 6), **_chunk_fields(hit.chunk, links))
+    return HitView(rank=hit.rank, score=round(float(hit.score), 6), **_chunk_fields(hit.chunk, links),
+                   versions=list(hit.versions) or [hit.chunk.version],
+                   also_in=[AlsoIn(version=c.version, chunk_id=c.chunk_id, doc_id=c.doc_id) for c in hit.copies])
 
 
 def _chunk_fields(chunk: Chunk, links: Links) -> dict:
@@ -136,10 +151,13 @@ def _chunk_fields(chunk: Chunk, links: Links) -> dict:
     }
 
 
-def library_result(rows: Iterable[Mapping]) -> LibraryResult:
-    """Nest flat (vendor, product, version, documents, pages, chunks) rows into a tree with sums."""
+def library_result(rows: Iterable[Mapping], order: Mapping[str, list[str]] | None = None) -> LibraryResult:
+    """Nest flat (vendor, product, version, documents, pages, chunks) rows into a tree with sums;
+    versions newest first in `order` ({product: versions oldest first}) when given."""
     tree: dict[str, dict[str, list[VersionCount]]] = {}
-    for row in sorted(rows, key=lambda r: (r["vendor"], r["product"], r["version"])):
+    rank = {(p, v): -i for p, vs in (order or {}).items() for i, v in enumerate(vs)}
+    for row in sorted(rows, key=lambda r: (r["vendor"], r["product"], rank.get((r["product"], r["version"]), 0),
+                                           r["version"])):
         version = VersionCount(**{k: row[k] for k in ("version", "documents", "pages", "chunks")})
         tree.setdefault(row["vendor"], {}).setdefault(row["product"], []).append(version)
     vendors = []
@@ -172,11 +190,16 @@ def render_search(result: SearchResult) -> str:
     if not result.hits:
         return f"No results for {result.query!r}" + (f" with filters {result.filters}." if result.filters else ".")
     head = f"{len(result.hits)} results for {result.query!r} ({result.mode}):\n\n"
+    if result.resolved_versions:
+        head = "version latest = " + ", ".join(f"{p} {v}" for p, v in result.resolved_versions.items()) + "; " + head
     blocks = []
     for hit in result.hits:
         blocks.append(
             f"[{hit.rank}] {hit.title} ({hit.vendor} {hit.product} {hit.version}) score {hit.score:.3f}\n"
-            f"    {citation(hit)}\n    chunk_id {hit.chunk_id}\n    {hit.url}\n\n{hit.text.strip()}"
+            f"    {citation(hit)}\n    chunk_id {hit.chunk_id}\n    {hit.url}\n"
+            + (f"    also in {', '.join(v for v in hit.versions if v != hit.version) or hit.version} "
+               f"(versions {', '.join(hit.versions)})\n" if hit.also_in else "")
+            + f"\n{hit.text.strip()}"
         )
     return head + "\n\n---\n\n".join(blocks)
 

@@ -48,6 +48,8 @@ def web_routes(catalog: Catalog) -> list[Route | Mount]:
         Route("/", pages.search_page, name="search"),
         Route("/chunks/{chunk_id}", pages.chunk_page, name="chunk"),
         Route("/docs/{doc_id:path}", pages.doc_page, name="doc"),
+        Route("/compare", pages.compare_page, name="compare"),
+        Route("/api/compare", pages.api_compare),
         Route("/api/search", pages.api_search),
         Route("/api/chunks/{chunk_id}", pages.api_chunk),
         Route("/api/context/{chunk_id}", pages.api_context),
@@ -144,6 +146,22 @@ class Pages:
                             segments=doc_segments(doc, window[0].start, max(c.end for c in window),
                                                   (target.start, target.end)))
 
+    async def compare_page(self, request: Request) -> Response:
+        """Two versions side by side: /compare?product=&from=&to=&q= (and &doc=)."""
+        form = _compare_args(request)
+        result, error = None, None
+        if form["product"] or form["from_version"] or form["to_version"]:
+            try:
+                result = await self.catalog.run(self.catalog.compare, *form.values())
+            except CatalogError as exc:
+                error = str(exc)
+        library = await self.catalog.run(self.catalog.library)
+        return self._render(request, "compare.html", status=400 if error else 200, form=form, result=result,
+                            error=error, library=library)
+
+    async def api_compare(self, request: Request) -> Response:
+        return await self._json(self.catalog.compare, *_compare_args(request).values())
+
     async def api_search(self, request: Request) -> Response:
         return await self._json(self.catalog.search, *_search_args(request).values())
 
@@ -184,6 +202,19 @@ def _search_args(request: Request) -> dict:
         "version": q.get("version") or None,
         "limit": _int(q.get("limit"), 10),
         "mode": q.get("mode") or "hybrid",
+    }
+
+
+def _compare_args(request: Request) -> dict:
+    """Query-string arguments of a comparison, in Catalog.compare's order."""
+    q = request.query_params
+    return {
+        "product": (q.get("product") or "").strip(),
+        "from_version": (q.get("from") or "").strip(),
+        "to_version": (q.get("to") or "").strip(),
+        "query": q.get("q", "").strip() or None,
+        "doc": q.get("doc") or None,
+        "limit": _int(q.get("limit"), 20),
     }
 
 
