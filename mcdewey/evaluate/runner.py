@@ -14,6 +14,7 @@ from mcdewey.evaluate.ragas_adapter import RAGAS_KEYS, RagasInput, RagasScorer, 
 from mcdewey.evaluate.spans import Resolution, SpanResolver
 from mcdewey.manifest import ChunkingSpec, Manifest
 from mcdewey.models import Chunk, Filters, Hit
+from mcdewey.versions import UnknownVersion
 
 SearchFn = Callable[..., list[Hit]]
 METRIC_KEYS = RANK_KEYS + (WRONG_VERSION_KEY,) + SPAN_KEYS + RAGAS_KEYS
@@ -126,8 +127,7 @@ def evaluate_index(index, queries: Sequence[Query], mode: str = "hybrid", k: int
     references = _References(index)
     scorer = RagasScorer() if use_ragas and ragas_available() else None
     if queries:  # warm-up: model loading and table opening are not per-query latency
-        search_fn(index, "warm-up " + queries[0].query, k, mode,
-                  queries[0].search_filters() if use_filters else None)
+        search_fn(index, "warm-up " + queries[0].query, k, mode)
     results = []
     for n, query in enumerate(queries, 1):
         results.append(_evaluate_query(index, query, mode, k, search_fn, resolver, references, scorer,
@@ -145,7 +145,10 @@ def _evaluate_query(index, query: Query, mode: str, k: int, search_fn: SearchFn,
     if mode != "keyword":
         _forget_queries(index)
     t0 = time.perf_counter()
-    hits = search_fn(index, query.query, k, mode, filters)
+    try:
+        hits = search_fn(index, query.query, k, mode, filters)
+    except UnknownVersion:  # the query's version filter names a version this index does not hold: a miss
+        hits = []
     latency = (time.perf_counter() - t0) * 1000
     resolutions = [resolver.resolve(ev) for ev in query.relevant]
     evidence = [Range(r.evidence.doc, r.start, r.end) if r.usable else None for r in resolutions]

@@ -189,9 +189,12 @@ def test_a_rewording_is_the_same_passage_but_a_changed_value_never():
 def test_an_index_built_before_linking_searches_as_before(vindex):
     from mcdewey.store import Index
 
-    manifest = {k: v for k, v in vindex.manifest.items() if k != "versions"}
-    manifest["tables"] = {k: v for k, v in manifest["tables"].items() if not k.startswith("passages")}
-    old = Index("old", manifest, vindex.db_path, manifest["tables"]["chunks"])
+    from mcdewey.manifest import Manifest
+
+    data = {k: v for k, v in vindex.manifest.to_dict().items() if k != "versions"}
+    data["tables"] = {k: v for k, v in data["tables"].items() if not k.startswith("passages")}
+    manifest = Manifest.from_dict(data)
+    old = Index("old", manifest, vindex.db_path, manifest.chunk_table)
     assert not old.passages()
     hits = search(old, "How do I enable TLS for SIP with enable_tls", k=10, mode="keyword", config=PLAIN)
     assert sum("enable_tls" in h.chunk.text for h in hits) == 3  # every copy, as before
