@@ -30,11 +30,29 @@ def export(workspace: Workspace, index: str, to: Path) -> Path:
     documents = source.documents_arrow()
     fts_fields = tuple(source.manifest.get("fts_fields") or FTS_FIELDS)
     table_version = create_export_tables(version_dir / "lancedb", chunks, documents, fts_fields)
-    write_json_atomic(version_dir / "manifest.json",
-                      _export_manifest(workspace, index, source.manifest, table_version))
+    manifest = _export_manifest(workspace, index, source.manifest, table_version)
+    manifest["sources"] = _copy_pdfs(source.manifest, manifest, version_dir)
+    write_json_atomic(version_dir / "manifest.json", manifest)
     _swap_current(to, version_dir)
     _prune(to)
     return version_dir
+
+
+def _copy_pdfs(source_manifest: dict, manifest: dict, version_dir: Path) -> str:
+    """The PDFs the export cites travel with it (`files/<doc_id>`), so its pages render anywhere."""
+    from mcdewey.pages import SOURCES_DIR, copy_sources
+
+    library = Path((source_manifest.get("library") or {}).get("path") or ".")
+    doc_ids = [f.get("doc_id") or rel for rel, f in manifest["files"].items()]
+    copy_sources(library, doc_ids, version_dir / SOURCES_DIR)
+    return SOURCES_DIR
+
+
+def export_size(version_dir: Path) -> dict[str, int]:
+    """Bytes of an export version: in all, and of the PDFs it carries."""
+    from mcdewey.pages import SOURCES_DIR, folder_bytes
+
+    return {"total": folder_bytes(version_dir), "pdfs": folder_bytes(version_dir / SOURCES_DIR)}
 
 
 def _check_target(to: Path) -> None:

@@ -120,6 +120,14 @@ class PdfPages:
     def __len__(self) -> int:
         return len(self.pdf)
 
+    def size(self, page: int) -> tuple[float, float]:
+        """(width, height) of page `page` as displayed, in PDF points."""
+        pg = self.pdf[page - 1]
+        try:
+            return pg.get_size()
+        finally:
+            pg.close()
+
     def label(self, page: int) -> str | None:
         return self.pdf.get_page_label(page - 1) or None
 

@@ -9,6 +9,7 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from mcdewey.server.mcp_pages import add_page_tools
 from mcdewey.server.catalog import MAX_LIMIT, MAX_NEIGHBOURS, MAX_QUERY_CHARS, Catalog, CatalogError
 from mcdewey.server.views import (
     ChunkView,
@@ -116,6 +117,7 @@ def build_mcp(catalog: Catalog) -> MCPServer:
         result = await call(catalog.library)
         return _result(result, render_library(result))
 
+    add_page_tools(server, catalog, READ_ONLY)  # before _add_resources: its doc template matches page URIs too
     _add_resources(server, catalog)
     return server
 

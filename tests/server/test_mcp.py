@@ -9,7 +9,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
-TOOLS = {"search_docs", "get_chunk", "get_context", "list_library"}
+TOOLS = {"search_docs", "get_chunk", "get_context", "list_library", "get_page"}
 
 
 def run(live, fn, mode="auto", headers=None):
