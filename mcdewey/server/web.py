@@ -15,6 +15,7 @@ from starlette.templating import Jinja2Templates
 from mcdewey.models import Chunk, Document
 from mcdewey.server.catalog import MAX_LIMIT, MODES, Catalog, CatalogError
 from mcdewey.server.page_views import PdfFront
+from mcdewey.server.passages import cards
 from mcdewey.server.views import Links, chunk_view, citation, page_label
 
 HERE = Path(__file__).parent
@@ -106,8 +107,9 @@ class Pages:
             except CatalogError as exc:
                 error = str(exc)
         library = await self.catalog.run(self.catalog.library)
+        groups = cards(result.hits, result.query) if result else []
         return self._render(request, "search.html", status=400 if error else 200, form=form,
-                            result=result, error=error, library=library, max_limit=MAX_LIMIT)
+                            result=result, groups=groups, error=error, library=library, max_limit=MAX_LIMIT)
 
     async def chunk_page(self, request: Request) -> Response:
         try:
