@@ -33,3 +33,6 @@ def test_matched_chars_cover_the_span_and_the_spaces_inside_it():
     hi = page_doc_text.index("Delta") + len("Delta")
     picked = matched_chars(page_doc_text, lo, hi, chars)
     assert "".join(chars[i] for i in picked) == "beta gam\ufffema.\r\nDelta"
+    end = page_doc_text.index("epsilon.") + len("epsilon")
+    tail = matched_chars(page_doc_text, lo, end, chars)
+    assert "".join(chars[i] for i in tail).endswith("Delta epsilon.")  # the closing full stop too
