@@ -39,8 +39,14 @@ def _markdown() -> MarkdownIt:
 def _marker(pattern: re.Pattern | None):
     """Escape text and wrap query terms in <mark>."""
     def mark(text: str) -> str:
-        escaped = html.escape(text, quote=False)
-        return pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped) if pattern else escaped
+        if pattern is None:
+            return html.escape(text, quote=False)
+        out, pos = [], 0
+        for m in pattern.finditer(text):  # matched on the text, escaped piece by piece: no term inside `&lt;`
+            out += [html.escape(text[pos:m.start()], quote=False), "<mark>", html.escape(m.group(0), quote=False), "</mark>"]
+            pos = m.end()
+        out.append(html.escape(text[pos:], quote=False))
+        return "".join(out)
     return mark
 
 

@@ -80,3 +80,8 @@ def test_search_page_cards_show_marked_snippets_and_the_rendered_passage(http, s
     assert '<pre><code># this comment is code, not a heading' in page.text  # routing.md's code block
     text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", page.text)))
     assert "```" not in text and "## BGP" not in text  # Markdown syntax is rendered, not shown
+
+
+def test_marks_never_land_inside_an_escaped_entity():
+    html = render_passage("a < b and lt stays", "text", term_pattern(["lt"]))
+    assert html == "<p>a &lt; b and <mark>lt</mark> stays</p>"
