@@ -77,8 +77,13 @@ class PdfFront:
             raise NoPage(str(exc)) from exc
         return BoxesResult(chunk_id=chunk_id, boxes=[PageBox(**b.to_dict()) for b in boxes])
 
+    def _check_chunk(self, doc_id: str, chunk_id: str | None) -> None:
+        if chunk_id and self.catalog.chunk(chunk_id).doc_id != doc_id:
+            raise CatalogError(f"chunk {chunk_id!r} is not part of {doc_id!r}")
+
     def png(self, doc_id: str, page: int, width: int = DEFAULT_WIDTH, chunk_id: str | None = None) -> bytes:
         self.catalog.document(doc_id)  # unknown ids answer 404 before any file is looked at
+        self._check_chunk(doc_id, chunk_id)
         try:
             if not chunk_id:
                 return self.images.png(doc_id, page, width)
@@ -91,13 +96,12 @@ class PdfFront:
 
     def page(self, doc_id: str, page: int, chunk_id: str | None = None) -> PageResult:
         doc = self.catalog.document(doc_id)
+        self._check_chunk(doc_id, chunk_id)
         try:
             count, label, text = self.images.page_info(doc.doc_id, page)
         except PageError as exc:
             raise NoPage(str(exc)) from exc
         boxes = [b for b in self.boxes(chunk_id).boxes if b.page == page] if chunk_id else []
-        if chunk_id and self.catalog.chunk(chunk_id).doc_id != doc_id:
-            raise CatalogError(f"chunk {chunk_id!r} is not part of {doc_id!r}")
         return PageResult(doc_id=doc_id, page=page, pages=count, label=label, text=text, chunk_id=chunk_id,
                           boxes=boxes, image_url=self.catalog.links.page_image(doc_id, page))
 

@@ -59,6 +59,7 @@ def test_page_resource_is_a_png(live):
 @pytest.mark.parametrize("args, message", [
     ({"doc_id": PDF, "page": 40}, "out of range"),
     ({"doc_id": "acme/router/2.0/guide/routing.md", "page": 1}, "no PDF"),
+    ({"doc_id": PDF, "page": 1, "chunk_id": "router::2.0::guide::routing::0"}, "is not part of"),
 ])
 def test_get_page_explains_what_it_cannot_show(live, args, message):
     result = run(live, lambda c: c.call_tool("get_page", args))
