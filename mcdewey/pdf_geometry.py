@@ -191,12 +191,20 @@ def matched_chars(page_doc_text: str, lo: int, hi: int, chars: str) -> list[int]
         # Spaces and punctuation between two matched characters belong to the passage too.
         if b is not None and b - a > 1 and not keyed(chars[a + 1:b])[0]:
             out.extend(range(a + 1, b))
-    # Punctuation that closes the passage's last word (`command.`, `port 8443)`) is part of it.
+    # Punctuation around the passage's first and last words (`{extra`, `command.`) is part of it.
     k = out[-1] + 1 if out else len(chars)
-    while k < len(chars) and not chars[k].isspace() and not keyed(chars[k])[0] and chars[k] != "\ufffe":
+    while k < len(chars) and _is_punctuation(chars[k]):
         out.append(k)
         k += 1
+    k = out[0] - 1 if out else -1
+    while k >= 0 and _is_punctuation(chars[k]):
+        out.insert(0, k)
+        k -= 1
     return out
+
+
+def _is_punctuation(ch: str) -> bool:
+    return not ch.isspace() and ch != "\ufffe" and not keyed(ch)[0]
 
 
 def _chars(tp) -> str:

@@ -36,3 +36,11 @@ def test_matched_chars_cover_the_span_and_the_spaces_inside_it():
     end = page_doc_text.index("epsilon.") + len("epsilon")
     tail = matched_chars(page_doc_text, lo, end, chars)
     assert "".join(chars[i] for i in tail).endswith("Delta epsilon.")  # the closing full stop too
+
+
+def test_punctuation_opening_the_passage_is_part_of_it():
+    page_doc_text = "Options:\n\n{extra, list()}\n\nMore."
+    chars = "Options:\r\n{extra, list()}\r\nMore."
+    lo = page_doc_text.index("{")
+    picked = matched_chars(page_doc_text, lo, lo + len("{extra, list()}"), chars)
+    assert "".join(chars[i] for i in picked) == "{extra, list()}"
