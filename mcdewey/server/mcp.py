@@ -9,8 +9,8 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from mcdewey.server.mcp_pages import add_page_tools
 from mcdewey.server.catalog import MAX_LIMIT, MAX_NEIGHBOURS, MAX_QUERY_CHARS, Catalog, CatalogError
+from mcdewey.server.mcp_pages import add_page_tools
 from mcdewey.server.views import (
     ChunkView,
     ContextResult,
