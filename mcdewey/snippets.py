@@ -6,6 +6,7 @@ which calls `term_pattern` on escaped text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ MAX_SENTENCE_CHARS = 260
 _WORD = re.compile(r"[\w][\w.-]*\w|\w")
 # Sentence ends: . ! ? followed by space and a capital/digit/quote, or a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9`*])|\n+")
+_LETTER = re.compile(r"[^\W\d_]")
 _CODE_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M)
 
 
@@ -39,7 +41,7 @@ def term_pattern(terms: list[str]) -> re.Pattern | None:
     if not terms:
         return None
     alts = sorted({re.escape(_stem(t)) for t in terms}, key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")[\w]*", re.I)
+    return re.compile(r"(?<![\w&])(?:" + "|".join(alts) + r")[\w]*", re.I)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def sentences(text: str) -> list[Sentence]:
         end = m.start() if m else len(prose)
         piece = prose[pos:end]
         stripped = piece.strip()
-        if stripped and not stripped.startswith("#") and any(ch.isalpha() for ch in stripped):
+        if stripped and not stripped.startswith("#") and _LETTER.search(stripped):
             lead = len(piece) - len(piece.lstrip())
             out.append(Sentence(pos + lead, pos + lead + len(stripped), stripped, 0.0))
         pos = m.end() if m else len(prose)
@@ -69,25 +71,35 @@ def best_sentences(text: str, query: str, n: int = 3) -> list[str]:
     """Up to `n` sentences that hold the most distinct query terms, in passage order.
 
     When no sentence holds a term the passage's first sentences stand in. Long sentences are cut
-    around their first matched term.
+    around their first matched term. The terms are found in one pass over the passage.
     """
     terms = query_terms(query)
     pattern = term_pattern(terms)
     found = sentences(text)
     if not found:
         return []
-    scored = [(_score(s.text, terms, pattern), i) for i, s in enumerate(found)]
+    scored = _scores(text, found, terms, pattern)
     ranked = sorted((x for x in scored if x[0] > 0), key=lambda x: (-x[0], x[1]))[:n]
     picked = sorted(i for _, i in ranked) or list(range(min(2, len(found))))
     return [_clip(found[i].text, pattern) for i in picked]
 
 
-def _score(sentence: str, terms: list[str], pattern: re.Pattern | None) -> float:
+def _scores(text: str, found: list[Sentence], terms: list[str], pattern: re.Pattern | None) -> list[tuple[float, int]]:
+    """(distinct terms + 0.01 per further match, sentence index) for every sentence."""
     if pattern is None:
-        return 0.0
-    hits = {_stem(m.group(0).casefold()) for m in pattern.finditer(sentence)}
-    distinct = sum(any(h.startswith(_stem(t)) for h in hits) for t in terms)
-    return distinct + min(len(hits), 6) * 0.01
+        return [(0.0, i) for i in range(len(found))]
+    stems = [_stem(t) for t in terms]
+    starts = [s.start for s in found]
+    distinct: list[set] = [set() for _ in found]
+    count = [0] * len(found)
+    for m in pattern.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i < 0 or m.start() >= found[i].end:
+            continue
+        word = m.group(0).casefold()
+        distinct[i].update(k for k, stem in enumerate(stems) if word.startswith(stem))
+        count[i] += 1
+    return [(len(d) + min(c, 6) * 0.01, i) for i, (d, c) in enumerate(zip(distinct, count))]
 
 
 def _clip(sentence: str, pattern: re.Pattern | None) -> str:

@@ -10,7 +10,6 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import PurePosixPath
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -24,7 +23,8 @@ FORMATS = {".md": "markdown", ".mdx": "mdx", ".pdf": "pdf", ".html": "html", ".h
 
 
 def doc_format(doc_id: str) -> str:
-    return FORMATS.get(PurePosixPath(doc_id).suffix.lower(), "text")
+    name = doc_id.rsplit("/", 1)[-1]
+    return FORMATS.get("." + name.rsplit(".", 1)[-1].lower() if "." in name else "", "text")
 
 
 @lru_cache(maxsize=1)
@@ -39,14 +39,10 @@ def _markdown() -> MarkdownIt:
 def _marker(pattern: re.Pattern | None):
     """Escape text and wrap query terms in <mark>."""
     def mark(text: str) -> str:
-        if pattern is None:
-            return html.escape(text, quote=False)
-        out, pos = [], 0
-        for m in pattern.finditer(text):  # matched on the text, escaped piece by piece: no term inside `&lt;`
-            out += [html.escape(text[pos:m.start()], quote=False), "<mark>", html.escape(m.group(0), quote=False), "</mark>"]
-            pos = m.end()
-        out.append(html.escape(text[pos:], quote=False))
-        return "".join(out)
+        escaped = html.escape(text, quote=False)
+        # One pass over the escaped text; the pattern never starts a match right after `&`, so no
+        # term lands inside an entity such as `&lt;`.
+        return pattern.sub(r"<mark>\g<0></mark>", escaped) if pattern else escaped
     return mark
 
 
