@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from mcdewey.manifest import Manifest
 from mcdewey.storage import POINTER, export_root, is_remote, location, remove_tree, write_pointer
 from mcdewey.store import Workspace, create_export_tables, write_json_atomic
 
@@ -37,10 +39,29 @@ def export(workspace: Workspace, index: str, to: Path) -> Path:
     manifest = source.manifest.exported(index, table_version, json.loads(summary.read_text()) if summary.exists()
                                         else None, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                         passages=passages is not None)
+    if not is_remote(to):  # page images from an export on object storage: not yet (docs/citations.md)
+        manifest = replace(manifest, sources=_copy_pdfs(source.manifest, manifest, version_dir))
     write_json_atomic(version_dir / "manifest.json", manifest.to_dict())
     _swap_current(to, version_dir)
     _prune(to)
     return version_dir
+
+
+def _copy_pdfs(source_manifest: Manifest, manifest: Manifest, version_dir: Path) -> str:
+    """The PDFs the export cites travel with it (`files/<doc_id>`), so its pages render anywhere."""
+    from mcdewey.pages import SOURCES_DIR, copy_sources
+
+    library = Path(source_manifest.library_path or ".")
+    doc_ids = [f.doc_id or rel for rel, f in manifest.files.items()]
+    copy_sources(library, doc_ids, version_dir / SOURCES_DIR)
+    return SOURCES_DIR
+
+
+def export_size(version_dir: Path) -> dict[str, int]:
+    """Bytes of an export version: in all, and of the PDFs it carries."""
+    from mcdewey.pages import SOURCES_DIR, folder_bytes
+
+    return {"total": folder_bytes(version_dir), "pdfs": folder_bytes(version_dir / SOURCES_DIR)}
 
 
 def _check_target(to: Path) -> None:

@@ -165,7 +165,7 @@ class Tables:
 # Keys of a manifest this module reads into fields; anything else goes to `extra`.
 _KNOWN = {"version", "name", "strategy", "params", "model", "backend", "dim", "library", "counts", "built_at",
           "mcdewey_version", "search", "fts_fields", "last_ingest", "tables", "files", "exported_at",
-          "source_index", "eval", "versions"}
+          "source_index", "eval", "versions", "sources"}
 # What /healthz shows of an index: the set-up and provenance, never a file-system path.
 PUBLIC_KEYS = ("name", "strategy", "params", "model", "backend", "dim", "built_at", "exported_at",
                "mcdewey_version", "eval")
@@ -192,6 +192,7 @@ class Manifest:
     source_index: str | None = None
     eval: dict | None = None  # the latest eval summary (exports)
     versions: dict[str, list[str]] = field(default_factory=dict)  # product -> its versions, oldest first
+    sources: str | None = None  # exports: the folder (next to the tables) with the PDFs it cites (mcdewey.pages)
     version: int = MANIFEST_VERSION
     extra: dict = field(default_factory=dict)  # keys written by another McDewey version, kept as they are
 
@@ -243,6 +244,7 @@ class Manifest:
                 last_ingest=dict(data.get("last_ingest") or {}), exported_at=data.get("exported_at"),
                 source_index=data.get("source_index"), eval=data.get("eval"), version=MANIFEST_VERSION,
                 versions={p: list(v) for p, v in (data.get("versions") or {}).items()},
+                sources=data.get("sources"),
                 extra={k: v for k, v in data.items() if k not in _KNOWN},
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -269,6 +271,8 @@ class Manifest:
         }
         if self.exported_at is not None:
             out.update(exported_at=self.exported_at, source_index=self.source_index, eval=self.eval)
+        if self.sources is not None:
+            out["sources"] = self.sources
         out.update(self.extra)
         if files:
             out["files"] = {rel: f.to_dict() for rel, f in self.files.items()}

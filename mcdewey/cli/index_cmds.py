@@ -157,11 +157,17 @@ def export_cmd(
     home: Path = HomeOption,
 ) -> None:
     """Write a self-contained copy of an index that `mcdewey serve` can serve without the library."""
-    from mcdewey.export import export
+    from mcdewey.export import export, export_size
+    from mcdewey.storage import is_remote
     from mcdewey.store import UnknownIndex
 
     try:
         version_dir = export(_workspace(home), index, to)
     except (UnknownIndex, FileExistsError, ValueError) as exc:
         fail(str(exc))
-    console.print(f"exported {index!r} to {version_dir.parent.parent} ({version_dir.name})")
+    if is_remote(version_dir):
+        console.print(f"exported {index!r} to {version_dir.parent.parent} ({version_dir.name})")
+        return
+    size = export_size(version_dir)
+    console.print(f"exported {index!r} to {to} ({version_dir.name}): {size['total'] / 1e6:.1f} MB, "
+                  f"of which {size['pdfs'] / 1e6:.1f} MB are the PDFs it cites (for page images)")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from mcdewey.models import Document
+from mcdewey.readers import pdf_lines
 from mcdewey.readers.base import DocInfo, ReadError, SkipFile, TextBuilder, clean_inline
 
 # A PDF whose pages average fewer letters than this is a scan or a picture deck.
@@ -52,9 +53,13 @@ def read_pdf(path: Path, info: DocInfo) -> Document:
     title = pdf_title(meta_title, pages[0], path.stem)
     strip_running_lines(pages)
     vocabulary = _vocabulary(pages)
-    pages = [[join_soft_hyphens(line, vocabulary) for line in lines] for lines in pages]
+    pages = [[_same_flags(line, join_soft_hyphens(line, vocabulary)) for line in lines] for lines in pages]
     text, spans, sections = _assemble(pages, labels, outline)
     return info.document(title, text, "pdf", spans, sections)
+
+
+def _same_flags(line: str, text: str) -> str:
+    return line.like(text) if isinstance(line, pdf_lines.Line) else text
 
 
 def _check_complete(path: Path) -> None:
@@ -88,6 +93,10 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[str]:
     page = pdf[index]
     try:
         textpage = page.get_textpage()
+        if pdf_lines.enabled():  # paragraphs from line geometry (off by default: docs/citations.md)
+            lines = pdf_lines.page_lines(textpage)
+            textpage.close()
+            return lines
         raw = textpage.get_text_range()
         textpage.close()
     finally:
@@ -245,14 +254,21 @@ def _assemble(pages: list[list[str]], labels: list[str | None], outline) -> tupl
                 skip -= 1
             elif (i, j) in placed:
                 level, count = placed[(i, j)]
-                builder.block("\n".join(body))
+                builder.block(_body(body))
                 body = []
                 builder.heading(level, " ".join(lines[j : j + count]))
                 skip = count - 1
             else:
                 body.append(line)
-        builder.block("\n".join(body))
+        builder.block(_body(body))
     return builder.build()
+
+
+def _body(lines: list[str]) -> str:
+    """Body lines as one block: layout lines as they are, or paragraphs when their geometry is known."""
+    if lines and isinstance(lines[0], pdf_lines.Line):
+        return pdf_lines.join_paragraphs(lines)
+    return "\n".join(lines)
 
 
 def _locate_headings(pages: list[list[str]], outline) -> tuple[dict, dict]:

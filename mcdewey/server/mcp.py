@@ -13,6 +13,7 @@ from mcdewey.compare import Comparison
 from mcdewey.compare import render as render_comparison
 from mcdewey.vocabulary import Mode
 from mcdewey.server.catalog import MAX_LIMIT, MAX_NEIGHBOURS, MAX_QUERY_CHARS, Catalog, CatalogError
+from mcdewey.server.mcp_pages import add_page_tools
 from mcdewey.server.views import (
     ChunkView,
     ContextResult,
@@ -141,6 +142,7 @@ def build_mcp(catalog: Catalog) -> MCPServer:
         result = await call(catalog.compare, product, from_version, to_version, query, doc, limit)
         return _result(result, render_comparison(result))
 
+    add_page_tools(server, catalog, READ_ONLY)  # before _add_resources: its doc template matches page URIs too
     _add_resources(server, catalog)
     return server
 

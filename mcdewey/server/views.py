@@ -25,6 +25,11 @@ class Links:
         # The fragment makes the browser scroll to the highlighted chunk even without JavaScript.
         return f"{url}?chunk={quote(chunk_id, safe=':')}#hit" if chunk_id else url
 
+    def page_image(self, doc_id: str, page: int, width: int | None = None) -> str:
+        """The rendered PDF page (1-based physical page)."""
+        url = f"{self.base}/docs/{quote(doc_id, safe='/')}/pages/{page}.png"
+        return f"{url}?width={width}" if width else url
+
 
 class ChunkView(BaseModel):
     """One chunk with everything needed to cite it."""

@@ -16,6 +16,8 @@ from starlette.templating import Jinja2Templates
 from mcdewey.models import Chunk, Document
 from mcdewey.vocabulary import MODES
 from mcdewey.server.catalog import MAX_LIMIT, Catalog, CatalogError
+from mcdewey.server.page_views import PdfFront
+from mcdewey.server.passages import cards
 from mcdewey.server.views import Links, chunk_view, citation, page_label
 
 HERE = Path(__file__).parent
@@ -47,6 +49,8 @@ def web_routes(catalog: Catalog) -> list[Route | Mount]:
     return [
         Route("/", pages.search_page, name="search"),
         Route("/chunks/{chunk_id}", pages.chunk_page, name="chunk"),
+        Route("/docs/{doc_id:path}/pages/{page:int}.png", pages.pdf.page_png, name="page_image"),
+        Route("/api/chunks/{chunk_id}/boxes", pages.pdf.api_boxes),
         Route("/docs/{doc_id:path}", pages.doc_page, name="doc"),
         Route("/compare", pages.compare_page, name="compare"),
         Route("/api/compare", pages.api_compare),
@@ -100,6 +104,7 @@ class Pages:
     def __init__(self, catalog: Catalog, templates: Jinja2Templates):
         self.catalog = catalog
         self.templates = templates
+        self.pdf = PdfFront(catalog)
 
     def _render(self, request: Request, name: str, status: int = 200, **context) -> Response:
         context.setdefault("index_name", self.catalog.index.manifest.name or "index")
@@ -117,8 +122,9 @@ class Pages:
             except CatalogError as exc:
                 error = str(exc)
         library = await self.catalog.run(self.catalog.library)
+        groups = cards(result.hits, result.query) if result else []
         return self._render(request, "search.html", status=400 if error else 200, form=form,
-                            result=result, error=error, library=library, max_limit=MAX_LIMIT)
+                            result=result, groups=groups, error=error, library=library, max_limit=MAX_LIMIT)
 
     async def chunk_page(self, request: Request) -> Response:
         try:
@@ -142,7 +148,11 @@ class Pages:
         target = next((c for c in window if c.chunk_id == chunk_id), None)
         if target is None or target.doc_id != doc.doc_id:
             return self._error(request, _NotInDoc(f"chunk {chunk_id!r} is not part of {doc_id!r}"))
+        q = request.query_params
+        pdf = None if q.get("view") == "text" else await self.catalog.run(
+            self.pdf.view, doc, target, _int(q.get("page"), 0), _int(q.get("zoom"), 0))
         return self._render(request, "doc.html", doc=doc, chunk=chunk_view(target, Links()), **_nav(window, target),
+                            pdf=pdf,
                             segments=doc_segments(doc, window[0].start, max(c.end for c in window),
                                                   (target.start, target.end)))
 

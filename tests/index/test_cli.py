@@ -1,6 +1,7 @@
 """The ingest, search, indexes and export commands dispatch to the modules and report clearly."""
 
 import json
+import re
 
 import pytest
 
@@ -41,6 +42,11 @@ def test_ingest_search_indexes_export(library, tmp_path):
     result = _run("export", "--index", "cli", "--to", tmp_path / "exp", "--home", home)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "exp" / "manifest.json").exists()
+    # The export carries the PDFs it cites (for page images) and says how big it is.
+    pdfs = sorted((tmp_path / "exp" / "current" / "files").rglob("*.pdf"))
+    assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)  # this library has none: 0.0 MB
+    size = re.search(r"([\d.]+) MB, of which ([\d.]+) MB are the PDFs", " ".join(result.output.split()))
+    assert size and float(size.group(1)) > 0 and float(size.group(2)) == round(sum(p.stat().st_size for p in pdfs) / 1e6, 1)
 
 
 def test_unknown_index_lists_existing_ones(library, tmp_path):

@@ -9,7 +9,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
-TOOLS = {"search_docs", "get_chunk", "get_context", "list_library", "compare_versions"}
+TOOLS = {"search_docs", "get_chunk", "get_context", "list_library", "compare_versions", "get_page"}
 
 
 def run(live, fn, mode="auto", headers=None):
@@ -130,7 +130,7 @@ def test_resources_read_documents_and_chunks(live, served_index):
 
     hit, templates, doc, chunk = run(live, calls)
     assert {t.uri_template for t in templates.resource_templates} == {
-        "mcdewey://docs/{+doc_id}", "mcdewey://chunks/{chunk_id}"}
+        "mcdewey://docs/{+doc_id}", "mcdewey://chunks/{chunk_id}", "mcdewey://docs/{+doc_id}/pages/{page}"}
     assert served_index.get_document(hit["doc_id"]).text in doc.contents[0].text
     assert hit["text"] in chunk.contents[0].text and hit["chunk_id"] in chunk.contents[0].text
 

@@ -61,7 +61,7 @@ def test_doc_context_highlights_the_chunk_with_page_markers_and_navigation(http,
     hit = _a_hit(http)
     chunks = served_index.doc_chunks(hit["doc_id"])
     target = chunks[len(chunks) // 2]
-    page = http.get(f"/docs/{target.doc_id}", params={"chunk": target.chunk_id})
+    page = http.get(f"/docs/{target.doc_id}", params={"chunk": target.chunk_id, "view": "text"})
     assert page.status_code == 200
     marked = "".join(re.findall(r"<mark[^>]*>(.*?)</mark>", page.text, re.S))
     assert unescape(re.sub(r"</?b[^>]*>", "", marked)) == target.text
