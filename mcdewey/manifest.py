@@ -267,10 +267,12 @@ class Manifest:
             "counts": vars(self.counts).copy(), "built_at": self.built_at,
             "mcdewey_version": self.mcdewey_version, "search": dict(self.search),
             "fts_fields": list(self.fts_fields), "last_ingest": dict(self.last_ingest),
-            "tables": self.tables.to_dict(), "versions": {p: list(v) for p, v in self.versions.items()},
+            "tables": self.tables.to_dict(),
         }
         if self.exported_at is not None:
             out.update(exported_at=self.exported_at, source_index=self.source_index, eval=self.eval)
+        if self.versions:
+            out["versions"] = {p: list(v) for p, v in self.versions.items()}
         if self.sources is not None:
             out["sources"] = self.sources
         out.update(self.extra)

@@ -127,7 +127,11 @@ def evaluate_index(index, queries: Sequence[Query], mode: str = "hybrid", k: int
     references = _References(index)
     scorer = RagasScorer() if use_ragas and ragas_available() else None
     if queries:  # warm-up: model loading and table opening are not per-query latency
-        search_fn(index, "warm-up " + queries[0].query, k, mode)
+        try:
+            search_fn(index, "warm-up " + queries[0].query, k, mode,
+                      queries[0].search_filters() if use_filters else None)
+        except UnknownVersion:
+            pass
     results = []
     for n, query in enumerate(queries, 1):
         results.append(_evaluate_query(index, query, mode, k, search_fn, resolver, references, scorer,
