@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Annotated
 
 from mcp.server import MCPServer
-from mcp.types import Completion, CompletionArgument, CompletionContext, PromptReference, ResourceTemplateReference
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, Completion, CompletionArgument, CompletionContext, PromptReference, ResourceTemplateReference
 from pydantic import Field
 
 from mcdewey.server.catalog import Catalog, CatalogError
@@ -69,7 +70,7 @@ yourself and say that the brief comes from searches, not a full comparison."""
 def add_prompts(server: MCPServer, catalog: Catalog) -> None:
     """Register answer_from_docs, compare_versions_brief and the completion of their arguments."""
     @server.prompt(name="answer_from_docs", title="Answer from the docs", description=ANSWER_FROM_DOCS)
-    def answer_from_docs(
+    async def answer_from_docs(
         question: Annotated[str, Field(description="What the user wants to know.")],
         product: Annotated[str | None, Field(description="Only this product (completes from the index).")] = None,
         version: Annotated[str | None, Field(description="Only this version of the product.")] = None,
@@ -79,7 +80,7 @@ def add_prompts(server: MCPServer, catalog: Catalog) -> None:
 
     @server.prompt(name="compare_versions_brief", title="Brief on changes between versions",
                    description=COMPARE_VERSIONS_BRIEF)
-    def compare_versions_brief(
+    async def compare_versions_brief(
         product: Annotated[str, Field(description="The product (completes from the index).")],
         from_version: Annotated[str, Field(description="The older version.")],
         to_version: Annotated[str, Field(description="The newer version.")],
@@ -139,7 +140,14 @@ def completion(candidates: list[str], typed: str) -> Completion:
 
 
 def _check_scope(catalog: Catalog, product: str | None, versions: list[str]) -> None:
-    """Refuse a product or version the index does not hold, naming the ones it does."""
+    """Refuse a product or version the index does not hold, naming the ones it does (an invalid-params error)."""
+    try:
+        _known_scope(catalog, product, versions)
+    except CatalogError as exc:
+        raise MCPError(code=INVALID_PARAMS, message=str(exc)) from exc
+
+
+def _known_scope(catalog: Catalog, product: str | None, versions: list[str]) -> None:
     if not product:
         if any(versions):
             raise CatalogError("a version needs a product: pass product too (see list_library)")
