@@ -69,7 +69,7 @@ yourself and say that the brief comes from searches, not a full comparison."""
 
 def add_prompts(server: MCPServer, catalog: Catalog) -> None:
     """Register answer_from_docs, compare_versions_brief and the completion of their arguments."""
-    @server.prompt(name="answer_from_docs", title="Answer from the docs", description=ANSWER_FROM_DOCS)
+    @server.prompt(name="answer_from_docs", title="Answer from the docs", description=_line(ANSWER_FROM_DOCS))
     async def answer_from_docs(
         question: Annotated[str, Field(description="What the user wants to know.")],
         product: Annotated[str | None, Field(description="Only this product (completes from the index).")] = None,
@@ -79,7 +79,7 @@ def add_prompts(server: MCPServer, catalog: Catalog) -> None:
         return answer_text(question, product or None, version or None)
 
     @server.prompt(name="compare_versions_brief", title="Brief on changes between versions",
-                   description=COMPARE_VERSIONS_BRIEF)
+                   description=_line(COMPARE_VERSIONS_BRIEF))
     async def compare_versions_brief(
         product: Annotated[str, Field(description="The product (completes from the index).")],
         from_version: Annotated[str, Field(description="The older version.")],
@@ -137,6 +137,10 @@ def completion(candidates: list[str], typed: str) -> Completion:
     inside = [c for c in candidates if typed in c.lower() and not c.lower().startswith(typed)]
     matches = starts + inside
     return Completion(values=matches[:MAX_VALUES], total=len(matches), has_more=len(matches) > MAX_VALUES)
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _check_scope(catalog: Catalog, product: str | None, versions: list[str]) -> None:
