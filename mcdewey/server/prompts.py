@@ -8,7 +8,8 @@ from typing import Annotated
 
 from mcp.server import MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, Completion, CompletionArgument, CompletionContext, PromptReference, ResourceTemplateReference
+from mcp.types import (INVALID_PARAMS, Completion, CompletionArgument, CompletionContext, PromptReference,
+                       ResourceTemplateReference)
 from pydantic import Field
 
 from mcdewey.server.catalog import Catalog, CatalogError

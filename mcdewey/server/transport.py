@@ -1,4 +1,4 @@
-"""The /mcp endpoint: stateless Streamable HTTP that answers in JSON, or as an SSE stream when notifications can ride it.
+"""The /mcp endpoint: stateless Streamable HTTP, answering in JSON, or in SSE when notifications can ride along.
 
 A JSON body carries only the response, so the SDK drops the log and progress notifications of a
 request answered that way. Requests that may produce them (tool calls and resource reads, which log

@@ -141,3 +141,26 @@ def test_completion_ranks_prefix_matches_first_and_caps_at_100():
     assert done.values == ["cucm", "acme-cuc"] and done.total == 2 and not done.has_more
     many = completion([f"doc{i:03}" for i in range(150)], "DOC")
     assert len(many.values) == 100 and many.total == 150 and many.has_more
+
+
+def test_in_memory_client_gets_prompts_and_completions_without_http(served_index):
+    """build_mcp alone, through the SDK's in-process client: no transport involved."""
+    import anyio
+    from mcp import Client
+
+    from mcdewey.server.catalog import Catalog
+    from mcdewey.server.mcp import build_mcp
+    from mcdewey.server.views import Links
+
+    server = build_mcp(Catalog(served_index, lambda *args: [], Links()))
+
+    async def main():
+        async with Client(server) as client:
+            prompts = await client.list_prompts()
+            done = await client.complete(PromptReference(name="compare_versions_brief"),
+                                         {"name": "from_version", "value": ""}, {"product": "router"})
+            return prompts, done
+
+    prompts, done = anyio.run(main)
+    assert {p.name for p in prompts.prompts} == set(PROMPTS)
+    assert done.completion.values[:2] == ["2.0", "1.0"]
