@@ -1,4 +1,4 @@
-"""The MCP Inspector CLI (a client the SDK did not write) lists and calls our tools."""
+"""The MCP Inspector CLI (a client the SDK did not write) lists and calls our tools and renders our prompts."""
 
 from __future__ import annotations
 
