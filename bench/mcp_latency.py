@@ -28,7 +28,8 @@ from pathlib import Path
 import httpx
 
 PROTOCOL = "2025-06-18"
-HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json",
+# JSON only: /mcp then answers tools/call with one JSON body (no log notifications), as the figures assume.
+HEADERS = {"Accept": "application/json", "Content-Type": "application/json",
            "MCP-Protocol-Version": PROTOCOL}
 
 

@@ -22,6 +22,9 @@ def serve(
                                            help="Extra browser Origin allowed, e.g. https://docs.example.com."),
     public_url: str = typer.Option(None, "--public-url", help="Base URL put in links the MCP tools return."),
     max_parallel: int = typer.Option(0, "--max-parallel", help="Searches run at once (default: CPU cores)."),
+    log_queries: bool = typer.Option(True, "--log-queries/--no-log-queries",
+                                     help="--no-log-queries: no query text in MCP log messages above info "
+                                          "(warnings, errors) nor in the server's own warnings."),
 ) -> None:
     """Serve EXPORT_DIR: search page at /, MCP (Streamable HTTP) at /mcp, health at /healthz."""
     import uvicorn
@@ -36,7 +39,7 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     url = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}"
     try:
-        web = open_app(export_dir, access, url, max_parallel or None)
+        web = open_app(export_dir, access, url, max_parallel or None, log_queries)
     except UnknownIndex as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1)

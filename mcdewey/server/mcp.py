@@ -1,10 +1,11 @@
-"""The MCP face of the catalog: five tools and two resources on the official SDK's MCPServer."""
+"""The MCP face of the catalog: six tools, three resources and two prompts on the official SDK's MCPServer."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
@@ -12,8 +13,10 @@ from pydantic import BaseModel, Field
 from mcdewey.compare import Comparison
 from mcdewey.compare import render as render_comparison
 from mcdewey.vocabulary import Mode
+from mcdewey.server.activity import Activity
 from mcdewey.server.catalog import MAX_LIMIT, MAX_NEIGHBOURS, MAX_QUERY_CHARS, Catalog, CatalogError
 from mcdewey.server.mcp_pages import add_page_tools
+from mcdewey.server.prompts import add_prompts
 from mcdewey.server.views import (
     ChunkView,
     ContextResult,
@@ -84,14 +87,20 @@ def _result(model: BaseModel, text: str) -> CallToolResult:
                           structured_content=model.model_dump(mode="json"))
 
 
-def build_mcp(catalog: Catalog) -> MCPServer:
-    """An MCPServer whose tools and resources read from `catalog`."""
+def build_mcp(catalog: Catalog, log_queries: bool = True) -> MCPServer:
+    """An MCPServer whose tools, resources and prompts read from `catalog`.
+
+    Args:
+        log_queries: False keeps the query text out of log messages above the info level.
+    """
     server = MCPServer("mcdewey", title="McDewey documentation search", instructions=_prose(INSTRUCTIONS),
                        version=_version(), log_level="WARNING")
+    activity = Activity(catalog, log_queries)
+    activity.serve_set_level(server)
 
-    async def call(fn, *args):
+    async def call(ctx: Context | None, request: str, fn, *args, **facts):
         try:
-            return await catalog.run(fn, *args)
+            return await activity.run(ctx, request, fn, *args, **facts)
         except CatalogError as exc:
             raise ToolError(str(exc)) from exc
 
@@ -104,15 +113,19 @@ def build_mcp(catalog: Catalog) -> MCPServer:
         version: Annotated[str | None, Field(description="Only this version of the product.")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="How many hits to return.")] = 5,
         mode: Mode = "hybrid",
+        ctx: Context | None = None,
     ) -> Annotated[CallToolResult, SearchResult]:
-        result = await call(catalog.search, query, vendor, product, version, limit, mode)
+        result = await call(ctx, "search_docs", catalog.search, query, vendor, product, version, limit, mode,
+                            query=query, filters={"vendor": vendor, "product": product, "version": version},
+                            mode=mode, limit=limit)
         return _result(result, render_search(result))
 
     @server.tool(description=_prose(GET_CHUNK), annotations=READ_ONLY)
     async def get_chunk(
         chunk_id: Annotated[str, Field(description="A chunk_id from search_docs or get_context.")],
+        ctx: Context | None = None,
     ) -> Annotated[CallToolResult, ChunkView]:
-        view = await call(catalog.chunk_view, chunk_id)
+        view = await call(ctx, "get_chunk", catalog.chunk_view, chunk_id, chunk_id=chunk_id)
         return _result(view, render_chunk(view))
 
     @server.tool(description=_prose(GET_CONTEXT), annotations=READ_ONLY)
@@ -120,13 +133,14 @@ def build_mcp(catalog: Catalog) -> MCPServer:
         chunk_id: Annotated[str, Field(description="A chunk_id from search_docs.")],
         before: Annotated[int, Field(ge=0, le=MAX_NEIGHBOURS, description="Passages to add before it.")] = 1,
         after: Annotated[int, Field(ge=0, le=MAX_NEIGHBOURS, description="Passages to add after it.")] = 1,
+        ctx: Context | None = None,
     ) -> Annotated[CallToolResult, ContextResult]:
-        result = await call(catalog.context, chunk_id, before, after)
+        result = await call(ctx, "get_context", catalog.context, chunk_id, before, after, chunk_id=chunk_id)
         return _result(result, render_context(result))
 
     @server.tool(description=_prose(LIST_LIBRARY), annotations=READ_ONLY)
-    async def list_library() -> Annotated[CallToolResult, LibraryResult]:
-        result = await call(catalog.library)
+    async def list_library(ctx: Context | None = None) -> Annotated[CallToolResult, LibraryResult]:
+        result = await call(ctx, "list_library", catalog.library)
         return _result(result, render_library(result))
 
     @server.tool(description=_prose(COMPARE_VERSIONS), annotations=READ_ONLY)
@@ -138,32 +152,36 @@ def build_mcp(catalog: Catalog) -> MCPServer:
                                            description="Only sections relevant to this question.")] = None,
         doc: Annotated[str | None, Field(description="Only this document (path below the version folder).")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="At most this many sections.")] = 10,
+        ctx: Context | None = None,
     ) -> Annotated[CallToolResult, Comparison]:
-        result = await call(catalog.compare, product, from_version, to_version, query, doc, limit)
+        result = await call(ctx, "compare_versions", catalog.compare, product, from_version, to_version, query,
+                            doc, limit, query=query, filters={"product": product, "from": from_version,
+                                                              "to": to_version, "doc": doc}, limit=limit)
         return _result(result, render_comparison(result))
 
     add_page_tools(server, catalog, READ_ONLY)  # before _add_resources: its doc template matches page URIs too
-    _add_resources(server, catalog)
+    _add_resources(server, catalog, activity)
+    add_prompts(server, catalog)
     return server
 
 
-def _add_resources(server: MCPServer, catalog: Catalog) -> None:
+def _add_resources(server: MCPServer, catalog: Catalog, activity: Activity) -> None:
     """mcdewey://docs/{doc_id} and mcdewey://chunks/{chunk_id}."""
     # `{+doc_id}`: reserved expansion, so the slashes of a library path match (RFC 6570).
     @server.resource("mcdewey://docs/{+doc_id}", name="document", mime_type="text/markdown",
                      description="A whole normalized document of the library, as Markdown-style text.")
-    async def document_resource(doc_id: str) -> str:
+    async def document_resource(doc_id: str, ctx: Context) -> str:
         try:
-            doc = await catalog.run(catalog.document, doc_id)
+            doc = await activity.run(ctx, "read document", catalog.document, doc_id, doc_id=doc_id)
         except CatalogError as exc:
             raise ResourceNotFoundError(str(exc)) from exc
         return f"# {doc.title}\n\n_{doc.doc_id} ({doc.vendor} {doc.product} {doc.version})_\n\n{doc.text}"
 
     @server.resource("mcdewey://chunks/{chunk_id}", name="chunk", mime_type="text/markdown",
                      description="One passage with its citation, by chunk_id.")
-    async def chunk_resource(chunk_id: str) -> str:
+    async def chunk_resource(chunk_id: str, ctx: Context) -> str:
         try:
-            view = await catalog.run(catalog.chunk_view, chunk_id)
+            view = await activity.run(ctx, "read chunk", catalog.chunk_view, chunk_id, chunk_id=chunk_id)
         except CatalogError as exc:
             raise ResourceNotFoundError(str(exc)) from exc
         return f"{citation(view)}\nchunk_id {view.chunk_id}\n\n{view.text}"

@@ -1,4 +1,4 @@
-"""The MCP Inspector CLI (a client the SDK did not write) lists and calls our tools."""
+"""The MCP Inspector CLI (a client the SDK did not write) lists and calls our tools and renders our prompts."""
 
 from __future__ import annotations
 
@@ -31,3 +31,22 @@ def test_inspector_calls_search_docs(live):
     hits = out["structuredContent"]["hits"]
     assert 1 <= len(hits) <= 3 and not out.get("isError")
     assert hits[0]["chunk_id"] in out["content"][0]["text"]
+
+
+def test_inspector_lists_the_prompts_with_their_arguments(live):
+    prompts = {p["name"]: p for p in inspector(live.url, "--method", "prompts/list")["prompts"]}
+    assert set(prompts) == {"answer_from_docs", "compare_versions_brief"}
+    assert [a["name"] for a in prompts["answer_from_docs"]["arguments"]] == ["question", "product", "version"]
+    assert [a["name"] for a in prompts["compare_versions_brief"]["arguments"]] == [
+        "product", "from_version", "to_version", "topic"]
+
+
+def test_inspector_renders_both_prompts_with_their_arguments(live):
+    answer = inspector(live.url, "--method", "prompts/get", "--prompt-name", "answer_from_docs",
+                       "--prompt-args", "question=How do I add a static route?", "product=router", "version=2.0")
+    text = answer["messages"][0]["content"]["text"]
+    assert "How do I add a static route?" in text and 'product="router", version="2.0"' in text
+    brief = inspector(live.url, "--method", "prompts/get", "--prompt-name", "compare_versions_brief",
+                      "--prompt-args", "product=router", "from_version=1.0", "to_version=2.0", "topic=BGP")
+    text = brief["messages"][0]["content"]["text"]
+    assert 'compare_versions(product="router", from_version="1.0", to_version="2.0", query="BGP")' in text
