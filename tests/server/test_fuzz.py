@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+# JSON only: a client that accepts only JSON gets JSON answers, even for tool calls (server/transport.py).
+MCP_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 TOOLS = ["search_docs", "get_chunk", "get_context", "list_library", "no_such_tool"]
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -6,7 +6,8 @@ import pytest
 from mcp.shared.exceptions import MCPError
 from mcp.types import PromptReference, ResourceTemplateReference
 
-from mcdewey.server.prompts import _newest_first, _version_key, completion, versions_first
+from mcdewey.server.prompts import _newest_first, completion, versions_first
+from mcdewey.versions import version_key as _version_key
 
 from .test_mcp import run
 
