@@ -1,7 +1,7 @@
 """Compare LanceDB full-text tokenizer options for keyword search on a copy of an index's chunk text.
 
-    .venv/bin/python bench/fts_options.py --home .mcdewey --index ref --queries /work/shared/evals/dev \
-        --queries /work/shared/evals/faq --work /tmp/fts-options
+    .venv/bin/python bench/fts_options.py --home .mcdewey --index ref --queries ../shared/evals/dev \
+        --queries ../shared/evals/faq --work /tmp/fts-options
 
 Builds one FTS index per option set on a scratch table (chunk_id, product, version, vendor, search_text)
 and scores keyword-only search with the evaluation runner; the index itself is not touched.

@@ -1,7 +1,7 @@
 """Build a smaller library for an evaluation grid: every document a query set cites, plus a fixed sample of the rest.
 
-    .venv/bin/python bench/grid_library.py /work/shared/library /tmp/grid-library \
-        --queries /work/shared/evals --sample 0.10
+    .venv/bin/python bench/grid_library.py ../shared/library /tmp/grid-library \
+        --queries ../shared/evals --sample 0.10
 
 Each grid point re-embeds its whole library, so a grid over the full reference library (8 indexes of
 ~4.4 M tokens) does not fit a shared 2-core machine in an hour. The sample keeps every evidence

@@ -7,7 +7,7 @@ search_docs` JSON-RPC requests (stateless JSON responses, the way the server run
 p50/p90/p99. For comparison it also times mcdewey.search.search in-process on the same queries.
 
     .venv/bin/python bench/mcp_latency.py /tmp/ref-export \
-        --queries /work/shared/evals/dev/queries.jsonl --queries /work/shared/evals/faq/debian-faq-11.1.jsonl
+        --queries ../shared/evals/dev/queries.jsonl --queries ../shared/evals/faq/debian-faq-11.1.jsonl
 """
 
 from __future__ import annotations

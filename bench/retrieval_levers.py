@@ -1,7 +1,7 @@
 """Measure retrieval levers that need no re-embedding (search settings) on existing indexes.
 
     .venv/bin/python bench/retrieval_levers.py --home .mcdewey --index ref \
-        --queries /work/shared/evals/dev --queries /work/shared/evals/faq \
+        --queries ../shared/evals/dev --queries ../shared/evals/faq \
         --lever base= --lever ctx-keyword=keyword_field=search_text --modes hybrid
 
 Each --lever is `label=key=value,key=value` with SearchConfig fields; results go to stdout as a table

@@ -6,7 +6,7 @@ chunk is a cache hit, and what is timed is reading, chunking, cache look-ups, wr
 model's share is measured separately in docs/performance.md). Each run gets a fresh workspace.
 
 Usage:
-    nice .venv/bin/python bench/scale_ingest.py --library ../shared/library --cache-from /work/refhome/cache \
+    nice .venv/bin/python bench/scale_ingest.py --library ../shared/library --cache-from REF_HOME/cache \
         --copies 1 2 --engines local ray --out bench/results/scale_ingest.json
     nice .venv/bin/python bench/scale_ingest.py --library ../shared/library --model fake \
         --copies 1 2 4 --engines local ray --out bench/results/scale_ingest_fake.json

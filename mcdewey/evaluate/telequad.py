@@ -21,7 +21,7 @@ from pathlib import Path
 from mcdewey.evaluate.queries import Evidence, Query
 from mcdewey.evaluate.spans import normalize
 
-DEFAULT_ROOT = Path("/work/shared/benchmarks/telequad/upstream")
+DEFAULT_ROOT = Path("../shared/benchmarks/telequad/upstream")  # relative to the repo root, where commands run
 DATA_FILE = Path("extractive/v4/TeleQuAD-v4-full.json")
 DOC_PREFIX = "telequad/telequad/v4"
 

@@ -21,7 +21,8 @@ def inspector(url: str, *args: str) -> dict:
 
 def test_inspector_lists_tools(live):
     tools = inspector(live.url, "--method", "tools/list")["tools"]
-    assert {t["name"] for t in tools} == {"search_docs", "get_chunk", "get_context", "list_library", "compare_versions"}
+    assert {t["name"] for t in tools} == {"search_docs", "get_chunk", "get_context", "list_library", "compare_versions",
+                                          "get_page"}
     assert all(t.get("outputSchema") for t in tools)
 
 

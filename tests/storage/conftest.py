@@ -103,8 +103,8 @@ class Served:
         return [(h["chunk_id"], round(h["score"], 6)) for h in r.json()["hits"]]
 
     def mcp_search(self, query: str, limit: int = 3) -> list[str]:
-        """The MCP tool search_docs over Streamable HTTP (stateless JSON-RPC POSTs)."""
-        headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+        """The MCP tool search_docs over Streamable HTTP (stateless JSON-RPC POSTs; a JSON-only client)."""
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
         init = {"jsonrpc": "2.0", "id": 0, "method": "initialize",
                 "params": {"protocolVersion": "2025-06-18", "capabilities": {},
                            "clientInfo": {"name": "test", "version": "0"}}}
