@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
 
-CHROMIUM = os.environ.get("MCDEWEY_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from server.test_browser import CHROMIUM, browser  # noqa: F401  the shared browser fixture
+
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs chromium (make system-deps)")]
 
 
 @pytest.fixture(scope="module")
-def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        yield context.new_page()
-        browser.close()
+def page(browser):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 def test_card_links_to_compare_which_shows_both_sides(page, vlive):
