@@ -232,9 +232,10 @@ def main() -> None:
         models[name] = backends.load_model(backends_model(), name, args.cache, threads=args.threads)
         print(f"loaded {name} in {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
     tokenizer = models[names[0]].tokenizer
-    configs = [(n, b, True) for n in names for b in batch_sizes] + [(n, 32, False) for n in names]
+    ref_bs = 32 if 32 in batch_sizes else batch_sizes[0]  # reference and unsorted runs: batch 32 unless not asked
+    configs = [(n, b, True) for n in names for b in batch_sizes] + [(n, ref_bs, False) for n in names]
     timed = throughput(models, texts, configs, args.slices)
-    reference = timed[(names[0], 32, True)]["vectors"]
+    reference = timed[(names[0], ref_bs, True)]["vectors"]
     rows = []
     for (name, batch_size, length_sorted), r in timed.items():
         cos = np.sum(r["vectors"] * reference, axis=1)

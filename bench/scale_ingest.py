@@ -1,9 +1,10 @@
 """How ingest grows with the library: the reference library at 1x, 2x, 4x, single process and Ray.
 
-The extra copies are further versions (`<vendor>/<product>/<version>-copyN/...`) made of symlinks to
-the same files, so their texts repeat: with the embedding cache copied from an earlier full ingest every
-chunk is a cache hit, and what is timed is reading, chunking, cache look-ups, writing and indexing (the
-model's share is measured separately in docs/performance.md). Each run gets a fresh workspace.
+The extra copies are further versions (`<vendor>/<product>/<version>-copyN/...`) made of hard links to
+the same files (copies across file systems; the scanner skips symlinks that leave the library), so their
+texts repeat: with the embedding cache copied from an earlier full ingest every chunk is a cache hit, and
+what is timed is reading, chunking, cache look-ups, writing and indexing (the model's share is measured
+separately in docs/performance.md). Each run gets a fresh workspace.
 
 Usage:
     nice .venv/bin/python bench/scale_ingest.py --library ../shared/library --cache-from REF_HOME/cache \
@@ -36,7 +37,10 @@ MCDEWEY = str(Path(sys.executable).parent / "mcdewey")
 
 
 def build_library(source: Path, dest: Path, copies: int) -> Path:
-    """`source` plus `copies - 1` further versions of every product, as file symlinks."""
+    """`source` plus `copies - 1` further versions of every product, as hard links (copies across file systems).
+
+    Not symlinks: the library scanner skips a symlink whose target lies outside the library.
+    """
     if dest.exists():
         return dest
     for version_dir in sorted(p for p in source.glob("*/*/*") if p.is_dir()):
@@ -47,7 +51,10 @@ def build_library(source: Path, dest: Path, copies: int) -> Path:
                 if f.is_file():
                     link = dest / vendor / product / name / f.relative_to(version_dir)
                     link.parent.mkdir(parents=True, exist_ok=True)
-                    link.symlink_to(f.resolve())
+                    try:
+                        os.link(f.resolve(), link)
+                    except OSError:  # another file system
+                        shutil.copy2(f, link)
     return dest
 
 
@@ -132,7 +139,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/mcdewey-scale-ingest"))
     parser.add_argument("--out", type=Path, default=Path("bench/results/scale_ingest.json"))
     args = parser.parse_args()
-    results = {"label": "reference library at 1x/2x/... (copies = further versions, symlinks); "
+    results = {"label": "reference library at 1x/2x/... (copies = further versions, hard links); "
                         + ("test embedder, empty cache: every cost but the model's" if args.model == "fake"
                            else "embedding cache copied from a full ingest, so chunks are cache hits"),
                "model": args.model or "default", "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "runs": []}

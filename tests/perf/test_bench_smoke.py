@@ -121,9 +121,81 @@ def test_profile_ingest_summary(tmp_path):
     assert report["samples"] == 10 and report["stages"]["model inference"]["samples"] == 7
 
 
+def test_citation_fidelity(bench_data, tmp_path):
+    """The demo library's one PDF: the text under each sampled chunk's boxes is the chunk's text."""
+    _, library, _, _, _ = bench_data
+    run_script("citation_fidelity.py", library, "--chunks", 4, "--json", tmp_path / "cf.json")
+    report = json.loads((tmp_path / "cf.json").read_text())
+    assert report["pdfs"] == 1 and report["chunks"] > 0 and report["boxes"] > 0 and report["fidelity"] > 0.9
+
+
+def test_export_pages_check(bench_data):
+    _, _, _, _, export = bench_data
+    out = run_script("export_pages_check.py", export)
+    report = json.loads(out)
+    assert report["pdfs"] == 1 and report["chunks_with_boxes"] > 0 and report["boxes_outside"] == 0
+    assert report["page_png"]["status"] == 200 and report["get_page"]["png"]
+
+
+def test_load(bench_data, tmp_path):
+    """Two clients for a second, a fifth of the requests malformed: no 5xx, no failed valid request."""
+    _, _, _, _, export = bench_data
+    run_script("load.py", export, "--clients", 2, "--seconds", 1, "--malformed", 0.2, "--out", tmp_path / "load.json")
+    report = json.loads((tmp_path / "load.json").read_text())
+    assert report["valid_requests"] > 0 and report["failed_valid_requests"] == 0 and report["server_errors_5xx"] == 0
+
+
+def test_memory():
+    out = run_script("memory.py", "--sizes", 0.05, "--model", "fake")
+    rows = json.loads(out[out.index("\n[") + 1:])
+    assert [r["file_mb"] for r in rows] == [0.0, 0.05] and all(r["peak_rss_mb"] > 0 for r in rows)
+    assert rows[1]["chunks"] > rows[0]["chunks"]
+
+
+def test_scale_ingest(bench_data, tmp_path):
+    """Local engine only (Ray would start a cluster): 1x and 2x the demo library, the copies as hard links."""
+    _, library, _, _, _ = bench_data
+    run_script("scale_ingest.py", "--library", library, "--model", "fake", "--copies", 1, 2, "--engines", "local",
+               "--work", tmp_path / "work", "--out", tmp_path / "si.json")
+    runs = json.loads((tmp_path / "si.json").read_text())["runs"]
+    assert [r["copies"] for r in runs] == [1, 2] and runs[0]["chunks"] > 0
+    assert runs[1]["documents"] == 2 * runs[0]["documents"] and runs[1]["chunks"] == 2 * runs[0]["chunks"]
+
+
+@pytest.mark.slow
+def test_search_cards(bench_data, tmp_path):
+    """Headless Chromium (playwright): per viewport, the cards of one query and a screenshot."""
+    pytest.importorskip("playwright.sync_api")
+    _, _, _, _, export = bench_data
+    out = run_script("search_cards.py", export, tmp_path / "cards", "BGP hold time")
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert [r["viewport"] for r in rows] == ["desktop", "phone"] and all(r["cards"] for r in rows)
+    assert {p.name for p in (tmp_path / "cards").glob("*.png")} == {"q0-desktop.png", "q0-phone.png"}
+
+
+def test_search_page_latency(bench_data, tmp_path):
+    _, _, queries, _, export = bench_data
+    run_script("search_page_latency.py", export, "--queries", queries, "--repeat", 1, "--label", "smoke",
+               "--json", tmp_path / "spl.jsonl")
+    report = json.loads((tmp_path / "spl.jsonl").read_text().splitlines()[-1])
+    assert report["label"] == "smoke" and report["requests"] == report["queries"] > 0 and report["p50_ms"] > 0
+
+
+def test_version_collapse(bench_data, tmp_path):
+    """The demo library holds apt 2.2 and 2.6: linking finds passages shared by both versions."""
+    _, _, queries, home, _ = bench_data
+    run_script("version_collapse.py", "--home", home, "--index", "demo", "--queries", queries, "--repeat", 1,
+               "--out", tmp_path / "vc.json")
+    report = json.loads((tmp_path / "vc.json").read_text())
+    assert report["linking"]["chunks"] > 0 and report["linking"]["groups"] > 0
+    assert report["latency"]["searches_each"] > 0
+
+
 @pytest.mark.slow
 def test_embed_backends(bench_data, tmp_path):
     _, library, _, home, _ = bench_data
     run_script("embed_backends.py", "--library", library, "--cache", home / "cache" / "models", "--backends", "torch",
                "--batch-sizes", 4, "--n", 8, "--docs", 3, "--slices", 1, "--out", tmp_path / "e.json", timeout=600)
-    assert json.loads((tmp_path / "e.json").read_text())
+    rows = json.loads((tmp_path / "e.json").read_text())["throughput"]
+    assert {(r["batch_size"], r["length_sorted"]) for r in rows} == {(4, True), (4, False)}
+    assert all(r["texts_per_s"] > 0 for r in rows)
