@@ -113,7 +113,7 @@ def tag_frame(run: RunResult, keys: Sequence[str] = ("queries", "hit@1", "hit@5"
                         columns=["tag", *keys]).sort_values(["ndcg@10", "tag"], ignore_index=True)
 
 
-def worst_frame(run: RunResult, n: int = 5, excerpt: int = 160) -> pd.DataFrame:
+def worst_frame(run: RunResult, n: int = 5, width: int = 160) -> pd.DataFrame:
     """The n worst queries: what was expected (quote, document, page) against what came first."""
     from mcdewey.evaluate.report import worst_queries
 
@@ -125,7 +125,7 @@ def worst_frame(run: RunResult, n: int = 5, excerpt: int = 160) -> pd.DataFrame:
             "id": r.query.id, "query": r.query.query, "first relevant rank": r.first_rank,
             "ndcg@10": r.metrics.get("ndcg@10"),
             "expected": f"{ev.doc} p.{ev.page or '-'}: {ev.quote}",
-            "retrieved #1": f"{top.chunk_id} p.{top.page_start or '-'}: {excerpt(top.text, excerpt)}" if top else "",
+            "retrieved #1": f"{top.chunk_id} p.{top.page_start or '-'}: {excerpt(top.text, width)}" if top else "",
         })
     return pd.DataFrame(rows, columns=["id", "query", "first relevant rank", "ndcg@10", "expected", "retrieved #1"])
 
