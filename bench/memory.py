@@ -24,27 +24,41 @@ WORDS = ("packet frame codec latency jitter queue policy interface address table
          "signal port protocol header payload routing switch vlan trunk gateway firmware").split()
 
 
-def write_big(path: Path, megabytes: float, kind: str) -> None:
-    """A generated document of about `megabytes` MB: paragraphs of words (text) or one line of <p>s (html)."""
+def write_big(path: Path, megabytes: float, kind: str, repeat_mb: float = 0) -> None:
+    """A generated document of about `megabytes` MB: paragraphs of words (text) or one line of <p>s (html).
+
+    With `repeat_mb`, the document is its first `repeat_mb` MB written again and again: every chunk after
+    the first copy repeats one already embedded, so a real model embeds only the first copy (the
+    embedding cache answers the rest) while reading, chunking, writing and indexing see the full size.
+    """
     rng = random.Random(0)
     path.parent.mkdir(parents=True, exist_ok=True)
     target = int(megabytes * 2**20)
+    period = int(repeat_mb * 2**20) or target
     with path.open("w") as fh:
         if kind == "html":
             fh.write("<html><head><title>Big</title></head><body>")
-        written, n = 0, 0
+        written, n, block = 0, 0, []
         while written < target:
+            if block and sum(map(len, block)) >= period:  # the first copy is complete: write it again
+                for piece in block:
+                    fh.write(piece)
+                    written += len(piece)
+                continue
             para = " ".join(rng.choice(WORDS) for _ in range(120))
             piece = f"<h2>Part {n}</h2><p>{para}</p>" if kind == "html" else (
                 f"{n}. PART {n}\n\n{para}\n\n" if n % 10 == 0 else f"{para}\n\n")
             fh.write(piece)
             written += len(piece)
             n += 1
+            if repeat_mb:
+                block.append(piece)
         if kind == "html":
             fh.write("</body></html>")
 
 
 def run(lib: Path, home: Path, model: str, size: float) -> dict:
+    """One fresh `mcdewey ingest --json` process; its peak RSS, chunks, model misses and wall time."""
     cmd = [str(Path(sys.executable).parent / "mcdewey"), "ingest", str(lib), "--index", "mem", "--json",
            "--home", str(home)] + (["--model", model] if model else [])
     # The generated file ends a little over its size: keep it under the size limit (100 MiB by default).
@@ -55,7 +69,7 @@ def run(lib: Path, home: Path, model: str, size: float) -> dict:
     if proc.returncode not in (0, 3):
         raise RuntimeError(proc.stderr[-3000:])
     out = json.loads(proc.stdout)
-    return {"peak_rss_mb": out["peak_rss_mb"], "chunks": out["chunks_added"],
+    return {"peak_rss_mb": out["peak_rss_mb"], "chunks": out["chunks_added"], "embedded": out["embedded"],
             "seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -64,6 +78,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,50,100", help="File sizes in MB, comma-separated.")
     parser.add_argument("--kind", choices=["text", "html"], default="text")
     parser.add_argument("--model", default="fake", help="Embedding model ('' for the default backend).")
+    parser.add_argument("--repeat-mb", type=float, default=0, help="Repeat the first N MB of the big file, so a "
+                        "real model embeds only those chunks (the cache answers the copies).")
     parser.add_argument("--models-cache", type=Path, help="A workspace's cache/models folder to copy in first, so the "
                         "default backend's converted model is not rebuilt (and measured) in every run.")
     args = parser.parse_args()
@@ -76,7 +92,7 @@ def main() -> None:
             small.write_text("# Small\n\nA small document next to the big one.\n")
             if size:
                 write_big(lib / f"acme/router/1.0/guide/big.{'html' if args.kind == 'html' else 'txt'}", size,
-                          args.kind)
+                          args.kind, args.repeat_mb)
             if args.models_cache:
                 shutil.copytree(args.models_cache, Path(tmp) / f"home-{size}" / "cache" / "models")
             row = {"file_mb": size, "kind": args.kind, "model": args.model or "default",

@@ -96,9 +96,13 @@ def default_threads() -> int | None:
 def load_model(model: str, backend: str, cache_dir: Path, threads: int | None = None):
     """A ``SentenceTransformer`` for ``model`` (a name or local path) running on ``backend``."""
     require(backend)
+    threads = threads if threads is not None else default_threads()
+    if backend != "torch":
+        light = _runtime_model(str(model), backend, Path(cache_dir), threads)
+        if light is not None:
+            return light
     from sentence_transformers import SentenceTransformer
 
-    threads = threads if threads is not None else default_threads()
     st = SentenceTransformer(str(model), device="cpu", local_files_only=True)  # McDewey never downloads
     if backend == "torch":
         if threads:
@@ -115,6 +119,50 @@ def load_model(model: str, backend: str, cache_dir: Path, threads: int | None = 
     transformer.model = _runtime_encoder_class()(runner, transformer.model.config, backend)
     transformer.backend = backend
     return st
+
+
+def _runtime_model(model: str, backend: str, cache_dir: Path, threads: int | None):
+    """The model as a light :class:`mcdewey.runtime_model.RuntimeModel` (no torch in this process), or None
+    when it is not a local folder of a layout that module reproduces."""
+    from mcdewey.runtime_model import runtime_model
+
+    if not Path(model).is_dir() or os.environ.get("MCDEWEY_RUNTIME_MODEL") == "0":  # 0: the old path, to compare
+        return None
+    quantize = backend == "onnx-int8"
+    onnx_file = cached_onnx(model, cache_dir, quantize) or _build_in_child(model, cache_dir, quantize)
+    inputs = _build_info(onnx_file.parent).get("inputs") or ["input_ids", "attention_mask", "token_type_ids"]
+    if backend.startswith("openvino"):
+        runner = _openvino_runner(onnx_file, "bf16" if backend == "openvino-bf16" else "f32", threads)
+    else:
+        runner = _onnxruntime_runner(onnx_file, threads)
+    return runtime_model(model, runner, inputs)
+
+
+def cached_onnx(model: str, cache_dir: Path, quantize: bool) -> Path | None:
+    """The ONNX file already built for ``model`` by this build version, or None."""
+    folder = cache_dir / model_slug(model) / ("onnx-int8" if quantize else "onnx")
+    info = _build_info(folder)
+    reduce_range = quantize and not cpu_has_vnni()
+    if (folder / "model.onnx").exists() and \
+            (info.get("build_version"), info.get("reduce_range", False)) == (BUILD_VERSION, reduce_range):
+        return folder / "model.onnx"
+    return None
+
+
+def _build_in_child(model: str, cache_dir: Path, quantize: bool) -> Path:
+    """Build the ONNX file in a fresh process, so torch and sentence-transformers never load in this one."""
+    import concurrent.futures
+    import multiprocessing
+
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_build_onnx_for, model, cache_dir, quantize).result()
+
+
+def _build_onnx_for(model: str, cache_dir: Path, quantize: bool) -> Path:
+    from sentence_transformers import SentenceTransformer
+
+    st = SentenceTransformer(model, device="cpu", local_files_only=True)
+    return build_onnx(st, model, cache_dir, quantize)
 
 
 def model_slug(model: str) -> str:
@@ -137,8 +185,7 @@ def build_onnx(st: Any, model: str, cache_dir: Path, quantize: bool) -> Path:
     target = folder / "model.onnx"
     # Without VNNI, x86 int8 kernels add u8 x s8 pairs in 16 bits and can saturate: use 7-bit weights there.
     reduce_range = quantize and not cpu_has_vnni()
-    info = _build_info(folder)
-    if target.exists() and (info.get("build_version"), info.get("reduce_range", False)) == (BUILD_VERSION, reduce_range):
+    if cached_onnx(model, cache_dir, quantize):
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".build-") as tmp:

@@ -187,6 +187,21 @@ def get_embedder(model: str | None = None, backend: str | None = None, cache_dir
         return _EMBEDDERS[key]
 
 
+def embedder_loaded(model: str | None = None, backend: str | None = None) -> bool:
+    """Whether this process already holds the embedder for (model, backend)."""
+    return (canonical_model(model), canonical_backend(model, backend)) in _EMBEDDERS
+
+
+def release_embedder(model: str | None = None, backend: str | None = None) -> None:
+    """Forget the process's embedder for (model, backend), so its memory (hundreds of MB for a model) is
+    given back once nothing else holds it; the next `get_embedder` loads it again."""
+    import gc
+
+    with _EMBEDDERS_LOCK:
+        _EMBEDDERS.pop((canonical_model(model), canonical_backend(model, backend)), None)
+    gc.collect()
+
+
 class EmbeddingCache:
     """Vectors already computed, keyed by sha1(model identity, exact text sent to the model), in SQLite."""
 

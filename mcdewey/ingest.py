@@ -17,7 +17,7 @@ import numpy as np
 
 import mcdewey
 from mcdewey.library import ReadError, SkipFile, check_layout, file_fingerprint, read_document, scan_library
-from mcdewey.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
+from mcdewey.embeddings import CachedEmbedder, EmbeddingCache, embedder_loaded, get_embedder, release_embedder
 from mcdewey.manifest import ChunkingSpec, Counts, FileEntry, Manifest, Tables
 from mcdewey.models import Chunk, Document
 from mcdewey.search import SearchConfig
@@ -68,6 +68,7 @@ class IngestReport:
                           "deleted": self.deleted, "skipped": self.skipped - self.errors, "errors": self.errors},
             "chunks_added": self.chunks_added,
             "chunks_total": self.chunks_total,
+            "embedded": self.cache_misses,  # chunks the model embedded; the others came from the cache
             "seconds": round(self.seconds, 3),
             "peak_rss_mb": self.peak_rss_mb,
             "problems": self.problems,
@@ -134,6 +135,7 @@ def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingS
     report = IngestReport(index=index)
     plan = _plan(library, previous, report)
     # Loading a model takes seconds: a run with nothing to embed never loads it.
+    keep_model = embedder_loaded(spec.model, spec.backend)
     embedder = get_embedder(spec.model, spec.backend, workspace.cache_dir / "models") \
         if plan.todo or previous is None else None
     dim = embedder.dim if embedder else previous.dim
@@ -148,6 +150,9 @@ def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingS
                              workspace.cache_dir / "models", ray_address)
         elif plan.todo:
             _run_pipeline(library, plan, chunker, cached, writer, report, progress)
+        if cached and not keep_model:  # a model this run loaded is not needed to build the indexes: free it first
+            cached.inner = embedder = None
+            release_embedder(spec.model, spec.backend)
         tables = writer.finalize(FTS_FIELDS) if (plan.todo or plan.remove or previous is None) \
             else previous.tables
         if plan.todo or plan.remove or not tables.passages:  # the same passage in other versions

@@ -412,10 +412,21 @@ class IndexWriter:
         build_indexes(self.table, fts_fields)
         return Tables(self.table_name, self.table.version)
 
-    def chunk_meta(self) -> list[dict]:
-        """chunk_id, doc_id, product, version, text and ord of every chunk written so far (passage linking)."""
+    def chunk_meta(self, batch_rows: int = 4096) -> pa.RecordBatchReader:
+        """Batches of chunk_id, doc_id, product, version, text and ord of every chunk written so far
+        (passage linking), read a batch at a time."""
         cols = ["chunk_id", "doc_id", "product", "version", "text", "ord"]
-        return self.table.to_arrow().select(cols).to_pylist()
+        return self.table.search().select(cols).limit(None).to_batches(batch_rows)
+
+    def chunk_texts(self, doc_ids: set[str]) -> dict[str, str]:
+        """{chunk_id: text} of the chunks of `doc_ids`."""
+        out: dict[str, str] = {}
+        ids = sorted(doc_ids)
+        for i in range(0, len(ids), 200):
+            part = (self.table.search().where(f"doc_id IN ({', '.join(sql_str(d) for d in ids[i:i + 200])})")
+                    .select(["chunk_id", "text"]).limit(None).to_arrow())
+            out.update(zip(part["chunk_id"].to_pylist(), part["text"].to_pylist()))
+        return out
 
     def write_passages(self, rows: list[dict], tables: Tables) -> Tables:
         """Replace this index's passage groups; returns `tables` with the passages table to commit to."""

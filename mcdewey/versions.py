@@ -11,10 +11,11 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -135,10 +136,13 @@ class LinkStats:
     multi_version: dict[str, int]  # product -> groups spanning more than one version
 
 
-def link_passages(rows: Sequence[Mapping]) -> tuple[list[list[str]], LinkStats]:
+def link_passages(rows: Sequence[Mapping], texts: Callable[[set[str]], Mapping[str, str]] | None = None
+                  ) -> tuple[list[list[str]], LinkStats]:
     """Groups of chunk ids holding the same passage in different documents of one product.
 
-    `rows` carry chunk_id, doc_id, product, version, text and ord. Identical after normalization links
+    `rows` carry chunk_id, doc_id, product, version, ord and either text, or `key` (`link_key` of the
+    text) with `texts` to fetch the texts of given documents ({chunk_id: text}) when near matching
+    needs them: so only documents paired with another are ever held as text. Identical after normalization links
     any two documents of a product; near-identical (`contained_match`: found verbatim in the other
     document, sharing more than half of both chunks) links chunks of documents already matched: same
     path below the version folder, or sharing an identical passage.
@@ -161,7 +165,7 @@ def link_passages(rows: Sequence[Mapping]) -> tuple[list[list[str]], LinkStats]:
     for product_rows in by_product.values():
         e, pairs = _link_exact(product_rows, union)
         exact += e
-        n, x = _link_near(product_rows, pairs, union, find)
+        n, x = _link_near(product_rows, pairs, union, find, texts)
         near, unmatched = near + n, unmatched + x
     members: dict[str, list[str]] = defaultdict(list)
     for cid in list(parent):
@@ -178,10 +182,10 @@ def link_passages(rows: Sequence[Mapping]) -> tuple[list[list[str]], LinkStats]:
 
 def _link_exact(rows: Sequence[Mapping], union) -> tuple[int, set[tuple[str, str]]]:
     """Union chunks of different documents whose normalized text is equal; returns (links, doc pairs)."""
-    by_text: dict[str, list[Mapping]] = defaultdict(list)
+    by_text: dict[str | bytes, list[Mapping]] = defaultdict(list)
     for r in rows:
-        key = normalize(r["text"])
-        if len(key) >= MIN_LINK_CHARS:
+        key = r["key"] if "key" in r else link_key(r["text"])
+        if key is not None:
             by_text[key].append(r)
     links, shared = 0, set()
     for same in by_text.values():
@@ -197,18 +201,23 @@ def _link_exact(rows: Sequence[Mapping], union) -> tuple[int, set[tuple[str, str
     return links, shared
 
 
+def link_key(text: str) -> bytes | None:
+    """What exact linking compares: a digest of the normalized text, None when too short to link."""
+    norm = normalize(text)
+    return hashlib.blake2b(norm.encode(), digest_size=16).digest() if len(norm) >= MIN_LINK_CHARS else None
+
+
 def below_version(doc_id: str) -> str:
     """The path of a document below its version folder: `vendor/product/5.6.3/a/b.html` -> `a/b.html`."""
     return "/".join(PurePosixPath(doc_id).parts[3:])
 
 
-def _link_near(rows: Sequence[Mapping], shared: set[tuple[str, str]], union, find) -> tuple[int, int]:
+def _link_near(rows: Sequence[Mapping], shared: set[tuple[str, str]], union, find, texts=None) -> tuple[int, int]:
     """Near-identical links between chunks of matched documents (same path below the version folder,
     or already sharing an identical passage): `contained_match` in both directions."""
     by_doc: dict[str, list[Mapping]] = defaultdict(list)
     for r in sorted(rows, key=lambda r: (r["doc_id"], r["ord"])):
         by_doc[r["doc_id"]].append(r)
-    norm = {r["chunk_id"]: normalize(r["text"]) for r in rows}
     by_path: dict[str, list[str]] = defaultdict(list)
     for doc in by_doc:
         by_path[below_version(doc)].append(doc)
@@ -216,10 +225,14 @@ def _link_near(rows: Sequence[Mapping], shared: set[tuple[str, str]], union, fin
     for docs in by_path.values():
         ordered = sorted(docs)
         pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:])
+    paired = {d for pair in pairs for d in pair}
+    text = texts(paired) if texts else {}
+    text.update({r["chunk_id"]: r["text"] for d in paired for r in by_doc[d] if "text" in r})
+    norm = {cid: normalize(t) for cid, t in text.items()}
     near = missed = 0
     for a, b in sorted(pairs):
         same_version = by_doc[a][0]["version"] == by_doc[b][0]["version"]
-        near += _link_reworded(by_doc[a], by_doc[b], norm, union, find)
+        near += _link_reworded(by_doc[a], by_doc[b], norm, text, union, find)
         for xs, ys in ((by_doc[a], by_doc[b]), (by_doc[b], by_doc[a])):
             texts = [norm[r["chunk_id"]] for r in ys]
             for x, j in contained_match([norm[r["chunk_id"]] for r in xs], texts, gaps=same_version):
@@ -237,7 +250,8 @@ _REWORD_RATIO = 90.0  # rapidfuzz ratio (0-100) of the normalized texts for a pa
 _VALUE_WORDS = frozenset("yes no true false on off enable enabled disable disabled none null default".split())
 
 
-def _link_reworded(xs: Sequence[Mapping], ys: Sequence[Mapping], norm: Mapping[str, str], union, find) -> int:
+def _link_reworded(xs: Sequence[Mapping], ys: Sequence[Mapping], norm: Mapping[str, str], text: Mapping[str, str],
+                   union, find) -> int:
     """Link chunks of two matched documents, not linked yet, that say the same in a few other words."""
     from rapidfuzz import fuzz, process
 
@@ -252,7 +266,7 @@ def _link_reworded(xs: Sequence[Mapping], ys: Sequence[Mapping], norm: Mapping[s
     links = 0
     for i, j in zip(*scores.nonzero()):
         a, b = left[i]["chunk_id"], right[j]["chunk_id"]
-        if find(a) != find(b) and reworded(words(left[i]["text"]), words(right[j]["text"])):
+        if find(a) != find(b) and reworded(words(text[a]), words(text[b])):
             union(a, b)
             links += 1
     return links
@@ -464,6 +478,10 @@ def _demote_other_versions(ranking: list[tuple[str, float]], groups: PassageGrou
 def link_index(writer, tables):
     """Link the passages of everything the writer's chunk table holds and write the passages table;
     returns (`tables` with it, LinkStats)."""
-    rows = writer.chunk_meta()
-    groups, stats = link_passages(rows)
+    rows = []
+    for batch in writer.chunk_meta():  # texts become digests batch by batch: a big index is never all held as text
+        for r in batch.to_pylist():
+            r["key"] = link_key(r.pop("text"))
+            rows.append(r)
+    groups, stats = link_passages(rows, writer.chunk_texts)
     return writer.write_passages(group_rows(groups, rows), tables), stats

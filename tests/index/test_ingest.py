@@ -189,3 +189,21 @@ def test_delete_index_removes_it_but_keeps_the_others(built, library, workspace)
     assert workspace.open_index("other").get_document("acme/switch/1.0/manual/vlans.md") is not None
     again = ingest(library, workspace, "t", model="fake", progress=False)
     assert again.new == 17 and again.cache_misses == 0  # the embeddings were cached
+
+
+def test_a_model_the_ingest_loaded_is_freed_before_the_indexes_are_built(library, workspace, monkeypatch):
+    """Peak memory: the model is not held while LanceDB builds its indexes; one already in use stays."""
+    from mcdewey import embeddings
+    from mcdewey.store import IndexWriter
+
+    embeddings.release_embedder("fake")
+    seen = []
+    finalize = IndexWriter.finalize
+    monkeypatch.setattr(IndexWriter, "finalize",
+                        lambda self, *a: seen.append(embeddings.embedder_loaded("fake")) or finalize(self, *a))
+    ingest(library, workspace, "t", model="fake", progress=False)
+    assert seen == [False] and not embeddings.embedder_loaded("fake")
+    mine = embeddings.get_embedder("fake")  # a notebook that searched already holds it
+    (library / "acme/router/1.0/guide/new.md").write_text("# New\n\nA new page about static routes.\n")
+    ingest(library, workspace, "t", model="fake", progress=False)
+    assert seen == [False, True] and embeddings.get_embedder("fake") is mine

@@ -201,3 +201,27 @@ def test_an_index_built_before_linking_searches_as_before(vindex):
     assert all(h.to_dict()["versions"] == [h.chunk.version] and h.to_dict()["also_in"] == [] for h in hits)
     with pytest.raises(UnknownVersion, match="2.0, 1.0"):  # the order is derived when not stored
         search(old, "tls", filters=Filters(product="proxy", version="3.0"))
+
+
+def test_linking_from_digests_links_the_same_and_reads_only_paired_documents(vindex):
+    """How ingest links: texts become digests, and only documents paired with another are read as text."""
+    from mcdewey.versions import link_key, link_passages
+
+    rows = vindex.arrow(["chunk_id", "doc_id", "product", "version", "text", "ord"]).to_pylist()
+    rows += [{"chunk_id": f"solo::1::manual::{i}", "doc_id": "acme/solo/1/manual.md", "product": "solo",
+              "version": "1", "text": f"A passage of the only document of its product, number {i}.", "ord": i}
+             for i in range(3)]
+    text = {r["chunk_id"]: r["text"] for r in rows}
+    asked: list[set[str]] = []
+
+    def texts(doc_ids: set[str]) -> dict[str, str]:
+        asked.append(set(doc_ids))
+        return {r["chunk_id"]: text[r["chunk_id"]] for r in rows if r["doc_id"] in doc_ids}
+
+    keyed = [{**{k: v for k, v in r.items() if k != "text"}, "key": link_key(r["text"])} for r in rows]
+    groups, stats = link_passages(keyed, texts)
+    assert (groups, stats) == link_passages(rows)
+    assert stats.groups > 0
+    read = set().union(*asked)
+    assert "acme/solo/1/manual.md" not in read  # nothing to pair it with: never read
+    assert read <= {r["doc_id"] for r in rows if r["product"] != "solo"}
