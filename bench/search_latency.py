@@ -5,8 +5,8 @@ Usage:
     HF_HUB_OFFLINE=1 .venv/bin/python bench/search_latency.py --export DIR
 
 Queries: the labeled dev set (../shared/evals/dev/queries.jsonl); each is run unfiltered and with
-its labeled filters. Latency includes embedding the query (the in-memory query cache is cleared
-before every warm query so each one pays for the model). "Cold" is the first query of each mode
+its labeled filters. Latency is mcdewey.latency.timed_search, the path `mcdewey eval run` times too:
+each query is a first-time query (the embedding is paid). "Cold" is the first query of each mode
 in a new process right after the index is opened (the OS file cache stays warm; say so).
 """
 
@@ -45,13 +45,12 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def warm(args, queries: list[dict]) -> dict:
+    from mcdewey.latency import timed_search, warm_up
     from mcdewey.models import Filters
-    from mcdewey.search import search
 
     index = open_target(args)
-    embedder = index.embedder()
     for mode in MODES:  # warm-up: load the model, the matrix, the FTS index
-        search(index, queries[0]["query"], 10, mode)
+        warm_up(index, queries[0]["query"], 10, mode)
     times: dict[str, list[float]] = {}
     # Modes take turns query by query, so each sees the same machine state (this machine is shared).
     for _ in range(args.repeat):
@@ -59,12 +58,8 @@ def warm(args, queries: list[dict]) -> dict:
             for mode in MODES:
                 for filtered in (False, True):
                     filters = Filters(**q.get("filters", {})) if filtered and q.get("filters") else None
-                    if getattr(embedder, "_query_cache", None) is not None:
-                        embedder._query_cache.clear()
-                    start = time.perf_counter()
-                    search(index, q["query"], args.k, mode, filters)
                     times.setdefault(f"{mode}{' +filters' if filtered else ''}", []).append(
-                        (time.perf_counter() - start) * 1000)
+                        timed_search(index, q["query"], args.k, mode, filters)[1])
     out = {}
     for label, values in times.items():
         out[label] = {"n": len(values), "p50_ms": round(statistics.median(values), 2),
