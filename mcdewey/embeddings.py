@@ -112,6 +112,7 @@ class SentenceTransformerEmbedder:
         self.document_prompt = prompts.get("document", "")
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.RLock()  # the model and the query cache are shared by server threads
+        self._model_lock = threading.Lock()
         self._batcher = None  # batch_queries() turns micro-batching of concurrent queries on
 
     def _load(self, cache_dir: Path | None):
@@ -131,7 +132,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # sentence-transformers sorts each call's texts by length before batching, so padding stays small.
-        with self._lock:
+        with self._model_lock:  # not the cache's lock: a remembered query never waits for a model call
             out = self.model.encode(texts, prompt=prompt or None, batch_size=self.batch_size,
                                     convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
         return np.asarray(out, dtype=np.float32)

@@ -156,3 +156,23 @@ def test_without_batching_each_call_embeds_its_own_queries(stub_embedder):
     out = _together(6, lambda i: stub_embedder.embed_queries([f"q{i}"]))
     assert sorted(map(tuple, stub_embedder.model.calls)) == [(f"q{i}",) for i in range(6)]
     assert all(v.shape == (1, 384) for v in out)
+
+
+def test_a_remembered_query_does_not_wait_for_a_running_model_call(stub_embedder):
+    slow = threading.Event()
+    stub_embedder.embed_queries(["remembered"])
+    encode = stub_embedder.model.encode
+
+    def slow_encode(texts, **kwargs):
+        slow.set()
+        time.sleep(0.5)
+        return encode(texts, **kwargs)
+
+    stub_embedder.model.encode = slow_encode
+    worker = threading.Thread(target=stub_embedder.embed_queries, args=(["new and slow"],))
+    worker.start()
+    slow.wait(5)
+    start = time.perf_counter()
+    stub_embedder.embed_queries(["remembered"])
+    assert time.perf_counter() - start < 0.25
+    worker.join()
