@@ -67,30 +67,35 @@ def warm(args, queries: list[dict]) -> dict:
     return out
 
 
-def cold_one(args, mode: str, query: str) -> dict:
-    """Run in a child process: time opening the index, loading the model, and the first query."""
-    from mcdewey.search import search
+def cold_one(args, mode: str, query: str, prewarm: bool) -> dict:
+    """Run in a child process: time opening the index, loading the model, prewarming the index (as the
+    server does at start) when asked, and the first two queries."""
+    from mcdewey.latency import timed_search
 
     start = time.perf_counter()
     index = open_target(args)
     opened = time.perf_counter()
     index.embedder().embed_queries(["model load"])
     loaded = time.perf_counter()
-    search(index, query, args.k, mode)
-    first = time.perf_counter()
-    search(index, query + " again", args.k, mode)
-    second = time.perf_counter()
+    if prewarm:
+        index.prewarm()
+    warmed = time.perf_counter()
+    first = timed_search(index, query, args.k, mode)[1]
+    second = timed_search(index, query + " again", args.k, mode)[1]
     return {"open_ms": round((opened - start) * 1000, 1), "model_load_ms": round((loaded - opened) * 1000, 1),
-            "first_query_ms": round((first - loaded) * 1000, 1), "second_query_ms": round((second - first) * 1000, 1)}
+            "prewarm_ms": round((warmed - loaded) * 1000, 1) if prewarm else None,
+            "first_query_ms": round(first, 1), "second_query_ms": round(second, 1)}
 
 
 def cold(args, queries: list[dict]) -> dict:
     out = {}
     for mode in MODES:
-        cmd = [sys.executable, __file__, "--cold-child", mode, "--k", str(args.k), "--queries", str(args.queries)]
-        cmd += ["--export", args.export] if args.export else ["--home", str(args.home), "--index", args.index]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        out[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
+        for prewarm in (False, True):
+            cmd = [sys.executable, __file__, "--cold-child", mode, "--k", str(args.k), "--queries", str(args.queries)]
+            cmd += ["--export", args.export] if args.export else ["--home", str(args.home), "--index", args.index]
+            cmd += ["--prewarm"] if prewarm else []
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            out[f"{mode}{' prewarmed' if prewarm else ''}"] = json.loads(proc.stdout.strip().splitlines()[-1])
     return out
 
 
@@ -111,10 +116,11 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cold-child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--prewarm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     queries = load_queries(Path(args.queries))
     if args.cold_child:
-        print(json.dumps(cold_one(args, args.cold_child, queries[0]["query"])))
+        print(json.dumps(cold_one(args, args.cold_child, queries[0]["query"], args.prewarm)))
         return
     index = open_target(args)
     result = {"machine": machine(), "index": args.export or args.index, "chunks": index.count(),
