@@ -22,9 +22,10 @@ from mcdewey.server.web import login_page, web_routes
 
 __all__ = ["Access", "create_app", "open_app"]
 
-# Micro-batching of concurrent query embeddings (mcdewey.batcher), measured in docs/performance.md
-# ("Round two"): the window, and how many searches may run at once so that batches can form.
-QUERY_BATCH_MS = 5.0
+# Micro-batching of concurrent query embeddings (mcdewey.batcher): the default window, and how many
+# searches may run at once when batching so that batches can form. Off by default: on this project's
+# 2-core machine it did not raise throughput (docs/performance.md, "Round two"); try 5 ms on bigger ones.
+QUERY_BATCH_MS = 0.0
 BATCHING_PARALLEL = 32
 
 
