@@ -45,10 +45,23 @@ def test_timed_search_times_a_first_time_query():
     assert not index.embedder()._query_cache  # the query's embedding is part of the time
 
 
-def test_keyword_search_keeps_the_query_cache():
-    index = _Index()
-    latency.timed_search(index, "q", 10, "keyword", None, _slow_search([]))
-    assert index.embedder()._query_cache
+def test_a_first_time_query_reads_its_documents_anew(demo):
+    """Passage expansion reads whole documents through a small cache: a search of the same text just
+    before (another mode) must not make the timed one cheaper."""
+    from mcdewey.search import search
+
+    index = demo[3]
+    search(index, "configure a static route", 10, "vector")
+    assert index.get_document.cache_info().currsize > 0
+    cached_when_timed = []
+
+    def spy(idx, query, k, mode, filters):
+        cached_when_timed.append(idx.get_document.cache_info().currsize)
+        return search(idx, query, k, mode, filters)
+
+    for mode in ("keyword", "hybrid"):
+        latency.timed_search(index, "configure a static route", 10, mode, None, spy)
+    assert cached_when_timed == [0, 0]
 
 
 def test_warm_up_prewarms_the_index_and_searches_once_untimed():
