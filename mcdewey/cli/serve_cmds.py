@@ -25,7 +25,7 @@ def serve(
                                      help="Searches run at once (default: 32 with query batching, else CPU cores)."),
     batch_window_ms: float = typer.Option(None, "--batch-window-ms", envvar="MCDEWEY_QUERY_BATCH_MS",
                                           help="Concurrent searches wait up to this long to embed their queries "
-                                               "in one model call (default 0 = off; e.g. 5)."),
+                                               "in one model call (default 5; 0 = off)."),
     log_queries: bool = typer.Option(True, "--log-queries/--no-log-queries",
                                      help="--no-log-queries: no query text in MCP log messages above info "
                                           "(warnings, errors) nor in the server's own warnings."),

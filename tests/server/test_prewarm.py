@@ -93,10 +93,10 @@ def test_batch_window_setting(monkeypatch):
 def test_batching_lets_more_searches_run_at_once(fresh_demo_index, monkeypatch):
     import os
 
-    monkeypatch.setenv("MCDEWEY_QUERY_BATCH_MS", "5")
-    on = create_app(fresh_demo_index).state.catalog
+    monkeypatch.delenv("MCDEWEY_QUERY_BATCH_MS", raising=False)
+    on = create_app(fresh_demo_index).state.catalog  # batching is the default
     off = create_app(fresh_demo_index, batch_window_ms=0).state.catalog
-    assert on.batch_window == 0.005 and on.limiter.total_tokens == 32
+    assert on.batch_window == QUERY_BATCH_MS / 1000 > 0 and on.limiter.total_tokens == 32
     assert off.batch_window == 0 and off.limiter.total_tokens == (os.cpu_count() or 2)
     assert create_app(fresh_demo_index, max_parallel=3).state.catalog.limiter.total_tokens == 3
 
