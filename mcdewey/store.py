@@ -233,7 +233,8 @@ class Index:
             for info in self._chunks.list_indices():
                 self._chunks.prewarm_index(info.name)
             probe = np.full(self.dim, 1.0 / np.sqrt(self.dim), dtype=np.float32)
-            self._chunks.search(probe, vector_column_name="vector").limit(10).select(["chunk_id"]).to_arrow()
+            (self._chunks.search(probe, vector_column_name="vector").distance_type("cosine")
+             .limit(10).select(["chunk_id"]).to_arrow())
         else:
             self._memory_table()
         took["vectors"], start = time.perf_counter() - start, time.perf_counter()
