@@ -19,9 +19,7 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,18 +28,14 @@ from pathlib import Path
 
 import httpx
 
-HOST = "127.0.0.1"
+sys.path.insert(0, str(Path(__file__).parent))
+from benchlib.serve import HOST, ServerProcess  # noqa: E402
+
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 QUERIES = ["how do I configure a static route", "BGP hold timer", "reset the admin password", "VLAN trunk ports",
            "TFTP provisioning of phones", "one-way audio NAT", "upgrade the firmware", "backup configuration"]
 VALID_MIX = [("api_search", 35), ("mcp_search", 20), ("api_chunk", 10), ("api_context", 10), ("doc_page", 10),
              ("search_page", 10), ("api_library", 5)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def generated_export(folder: Path) -> Path:
@@ -62,21 +56,6 @@ def generated_export(folder: Path) -> Path:
     ingest(folder / "lib", workspace, "load", model="fake", progress=False)
     export(workspace, "load", folder / "export")
     return folder / "export"
-
-
-def start_server(export: Path, port: int) -> subprocess.Popen:
-    cmd = [str(Path(sys.executable).parent / "mcdewey"), "serve", str(export), "--host", HOST, "--port", str(port)]
-    env = os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=2).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"server did not start: {proc.stderr.read()[-2000:]}")
 
 
 def valid_request(kind: str, rng: random.Random, chunk_ids: list[str], doc_ids: list[str]) -> tuple[str, str, dict]:
@@ -183,14 +162,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         export = args.export or generated_export(Path(tmp))
-        port = free_port()
-        server = start_server(export, port)
-        try:
-            result = asyncio.run(run_load(f"http://{HOST}:{port}", args.clients, args.seconds, args.malformed,
-                                          args.seed))
-        finally:
-            server.terminate()
-            server.wait(30)
+        with ServerProcess(export) as server:
+            result = asyncio.run(run_load(server.url, args.clients, args.seconds, args.malformed, args.seed))
     result = {"export": str(args.export) if args.export else "generated (60 documents, fake embedder)",
               "clients": args.clients, "malformed_share": args.malformed, "cpus": os.cpu_count(),
               "machine": platform.platform(), **result}

@@ -5,8 +5,8 @@ Usage:
     HF_HUB_OFFLINE=1 .venv/bin/python bench/search_latency.py --export DIR
 
 Queries: the labeled dev set (../shared/evals/dev/queries.jsonl); each is run unfiltered and with
-its labeled filters. Latency includes embedding the query (the in-memory query cache is cleared
-before every warm query so each one pays for the model). "Cold" is the first query of each mode
+its labeled filters. Latency is mcdewey.latency.timed_search, the path `mcdewey eval run` times too:
+each query is a first-time query (the embedding is paid). "Cold" is the first query of each mode
 in a new process right after the index is opened (the OS file cache stays warm; say so).
 """
 
@@ -45,13 +45,12 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def warm(args, queries: list[dict]) -> dict:
+    from mcdewey.latency import timed_search, warm_up
     from mcdewey.models import Filters
-    from mcdewey.search import search
 
     index = open_target(args)
-    embedder = index.embedder()
     for mode in MODES:  # warm-up: load the model, the matrix, the FTS index
-        search(index, queries[0]["query"], 10, mode)
+        warm_up(index, queries[0]["query"], 10, mode)
     times: dict[str, list[float]] = {}
     # Modes take turns query by query, so each sees the same machine state (this machine is shared).
     for _ in range(args.repeat):
@@ -59,12 +58,8 @@ def warm(args, queries: list[dict]) -> dict:
             for mode in MODES:
                 for filtered in (False, True):
                     filters = Filters(**q.get("filters", {})) if filtered and q.get("filters") else None
-                    if getattr(embedder, "_query_cache", None) is not None:
-                        embedder._query_cache.clear()
-                    start = time.perf_counter()
-                    search(index, q["query"], args.k, mode, filters)
                     times.setdefault(f"{mode}{' +filters' if filtered else ''}", []).append(
-                        (time.perf_counter() - start) * 1000)
+                        timed_search(index, q["query"], args.k, mode, filters)[1])
     out = {}
     for label, values in times.items():
         out[label] = {"n": len(values), "p50_ms": round(statistics.median(values), 2),
@@ -72,30 +67,35 @@ def warm(args, queries: list[dict]) -> dict:
     return out
 
 
-def cold_one(args, mode: str, query: str) -> dict:
-    """Run in a child process: time opening the index, loading the model, and the first query."""
-    from mcdewey.search import search
+def cold_one(args, mode: str, query: str, prewarm: bool) -> dict:
+    """Run in a child process: time opening the index, loading the model, prewarming the index (as the
+    server does at start) when asked, and the first two queries."""
+    from mcdewey.latency import timed_search
 
     start = time.perf_counter()
     index = open_target(args)
     opened = time.perf_counter()
     index.embedder().embed_queries(["model load"])
     loaded = time.perf_counter()
-    search(index, query, args.k, mode)
-    first = time.perf_counter()
-    search(index, query + " again", args.k, mode)
-    second = time.perf_counter()
+    if prewarm:
+        index.prewarm()
+    warmed = time.perf_counter()
+    first = timed_search(index, query, args.k, mode)[1]
+    second = timed_search(index, query + " again", args.k, mode)[1]
     return {"open_ms": round((opened - start) * 1000, 1), "model_load_ms": round((loaded - opened) * 1000, 1),
-            "first_query_ms": round((first - loaded) * 1000, 1), "second_query_ms": round((second - first) * 1000, 1)}
+            "prewarm_ms": round((warmed - loaded) * 1000, 1) if prewarm else None,
+            "first_query_ms": round(first, 1), "second_query_ms": round(second, 1)}
 
 
 def cold(args, queries: list[dict]) -> dict:
     out = {}
     for mode in MODES:
-        cmd = [sys.executable, __file__, "--cold-child", mode, "--k", str(args.k), "--queries", str(args.queries)]
-        cmd += ["--export", args.export] if args.export else ["--home", str(args.home), "--index", args.index]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        out[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
+        for prewarm in (False, True):
+            cmd = [sys.executable, __file__, "--cold-child", mode, "--k", str(args.k), "--queries", str(args.queries)]
+            cmd += ["--export", args.export] if args.export else ["--home", str(args.home), "--index", args.index]
+            cmd += ["--prewarm"] if prewarm else []
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            out[f"{mode}{' prewarmed' if prewarm else ''}"] = json.loads(proc.stdout.strip().splitlines()[-1])
     return out
 
 
@@ -116,10 +116,11 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cold-child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--prewarm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     queries = load_queries(Path(args.queries))
     if args.cold_child:
-        print(json.dumps(cold_one(args, args.cold_child, queries[0]["query"])))
+        print(json.dumps(cold_one(args, args.cold_child, queries[0]["query"], args.prewarm)))
         return
     index = open_target(args)
     result = {"machine": machine(), "index": args.export or args.index, "chunks": index.count(),

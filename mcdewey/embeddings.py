@@ -112,6 +112,8 @@ class SentenceTransformerEmbedder:
         self.document_prompt = prompts.get("document", "")
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.RLock()  # the model and the query cache are shared by server threads
+        self._model_lock = threading.Lock()
+        self._batcher = None  # batch_queries() turns micro-batching of concurrent queries on
 
     def _load(self, cache_dir: Path | None):
         location = model_location(self.model_name)
@@ -130,7 +132,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # sentence-transformers sorts each call's texts by length before batching, so padding stays small.
-        with self._lock:
+        with self._model_lock:  # not the cache's lock: a remembered query never waits for a model call
             out = self.model.encode(texts, prompt=prompt or None, batch_size=self.batch_size,
                                     convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
         return np.asarray(out, dtype=np.float32)
@@ -139,19 +141,32 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self.document_prompt)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Queries repeat (benchmarks, evaluation, a user's retries): keep the last 1024 in memory."""
+        """Queries repeat (benchmarks, evaluation, a user's retries): keep the last 1024 in memory.
+
+        New queries go to the model together with those of other threads when batching is on
+        (batch_queries); the lock is not held while they wait, so concurrent queries can join."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
-            for text, vec in zip(missing, self._encode(missing, self.query_prompt)):
-                self._query_cache[text] = vec
-            for t in texts:
+            found = {t: self._query_cache[t] for t in dict.fromkeys(texts) if t in self._query_cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            batcher = self._batcher
+            found.update(zip(missing, batcher(missing) if batcher else self._encode(missing, self.query_prompt)))
+        with self._lock:
+            for t, vec in found.items():
+                self._query_cache[t] = vec
                 self._query_cache.move_to_end(t)
-            out = np.stack([self._query_cache[t] for t in texts])
             while len(self._query_cache) > 1024:
                 self._query_cache.popitem(last=False)
-            return out
+        return np.stack([found[t] for t in texts])
+
+    def batch_queries(self, window: float | None) -> None:
+        """Micro-batch concurrent query embeddings (mcdewey.batcher): callers within `window` seconds share
+        one model call. None or 0 turns batching off (each call embeds its own queries)."""
+        from mcdewey.batcher import Batcher
+
+        self._batcher = Batcher(lambda t: self._encode(t, self.query_prompt), window) if window else None
 
     def clear_query_cache(self) -> None:
         """Forget remembered query vectors, so the next query pays for the model (latency measurements)."""

@@ -21,7 +21,11 @@ def serve(
     allow_origin: list[str] = typer.Option(None, "--allow-origin",
                                            help="Extra browser Origin allowed, e.g. https://docs.example.com."),
     public_url: str = typer.Option(None, "--public-url", help="Base URL put in links the MCP tools return."),
-    max_parallel: int = typer.Option(0, "--max-parallel", help="Searches run at once (default: CPU cores)."),
+    max_parallel: int = typer.Option(0, "--max-parallel",
+                                     help="Searches run at once (default: 32 with query batching, else CPU cores)."),
+    batch_window_ms: float = typer.Option(None, "--batch-window-ms", envvar="MCDEWEY_QUERY_BATCH_MS",
+                                          help="Concurrent searches wait up to this long to embed their queries "
+                                               "in one model call (default 5; 0 = off)."),
     log_queries: bool = typer.Option(True, "--log-queries/--no-log-queries",
                                      help="--no-log-queries: no query text in MCP log messages above info "
                                           "(warnings, errors) nor in the server's own warnings."),
@@ -39,8 +43,8 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     url = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}"
     try:
-        web = open_app(export_dir, access, url, max_parallel or None, log_queries)
-    except UnknownIndex as exc:
+        web = open_app(export_dir, access, url, max_parallel or None, log_queries, batch_window_ms=batch_window_ms)
+    except (UnknownIndex, ValueError) as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1)
     console.print(f"McDewey serving [bold]{export_dir}[/bold]: search {url}/  ·  MCP {url}/mcp")

@@ -15,6 +15,7 @@ from mcdewey.evaluate.spans import Resolution, SpanResolver
 from mcdewey.manifest import ChunkingSpec, Manifest
 from mcdewey.models import Chunk, Filters, Hit
 from mcdewey.versions import UnknownVersion
+from mcdewey.latency import timed_search, warm_up
 
 SearchFn = Callable[..., list[Hit]]
 METRIC_KEYS = RANK_KEYS + (WRONG_VERSION_KEY,) + SPAN_KEYS + RAGAS_KEYS
@@ -109,15 +110,6 @@ def _doc_version(doc_id: str) -> str | None:
     return parts[2] if len(parts) > 3 else None
 
 
-def _forget_queries(index) -> None:
-    """Time each query as a first-time query: the embedder keeps recent query vectors in memory, so
-    without this the second mode run over the same set would skip the model."""
-    embedder = index.embedder() if hasattr(index, "embedder") else None
-    clear = getattr(embedder, "clear_query_cache", None)
-    if clear is not None:  # the fake embedder keeps no query cache
-        clear()
-
-
 def evaluate_index(index, queries: Sequence[Query], mode: str = "hybrid", k: int = 10,
                    search_fn: SearchFn | None = None, use_ragas: bool = True,
                    progress: Callable[[int, int], None] | None = None, use_filters: bool = True) -> RunResult:
@@ -128,8 +120,7 @@ def evaluate_index(index, queries: Sequence[Query], mode: str = "hybrid", k: int
     scorer = RagasScorer() if use_ragas and ragas_available() else None
     if queries:  # warm-up: model loading and table opening are not per-query latency
         try:
-            search_fn(index, "warm-up " + queries[0].query, k, mode,
-                      queries[0].search_filters() if use_filters else None)
+            warm_up(index, queries[0].query, k, mode, queries[0].search_filters() if use_filters else None, search_fn)
         except UnknownVersion:
             pass
     results = []
@@ -146,14 +137,11 @@ def evaluate_index(index, queries: Sequence[Query], mode: str = "hybrid", k: int
 def _evaluate_query(index, query: Query, mode: str, k: int, search_fn: SearchFn, resolver: SpanResolver,
                     references: _References, scorer: RagasScorer | None, use_filters: bool = True) -> QueryResult:
     filters: Filters | None = query.search_filters() if use_filters else None
-    if mode != "keyword":
-        _forget_queries(index)
     t0 = time.perf_counter()
-    try:
-        hits = search_fn(index, query.query, k, mode, filters)
+    try:  # timed as every latency figure is (mcdewey.latency): a first-time query, its embedding paid
+        hits, latency = timed_search(index, query.query, k, mode, filters, search_fn)
     except UnknownVersion:  # the query's version filter names a version this index does not hold: a miss
-        hits = []
-    latency = (time.perf_counter() - t0) * 1000
+        hits, latency = [], (time.perf_counter() - t0) * 1000
     resolutions = [resolver.resolve(ev) for ev in query.relevant]
     evidence = [Range(r.evidence.doc, r.start, r.end) if r.usable else None for r in resolutions]
     retrieved = [Range(h.chunk.doc_id, h.chunk.start, h.chunk.end) for h in hits]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,10 +22,29 @@ from mcdewey.server.web import login_page, web_routes
 
 __all__ = ["Access", "create_app", "open_app"]
 
+# Micro-batching of concurrent query embeddings (mcdewey.batcher): the default window, and how many
+# searches may run at once when batching so that batches can form (docs/performance.md, "Round two":
+# 1.4x the search_docs throughput at 32 clients over MCP).
+QUERY_BATCH_MS = 5.0
+BATCHING_PARALLEL = 32
+
+
+def query_batch_ms(value: float | None = None) -> float:
+    """The batching window in ms: `value`, else $MCDEWEY_QUERY_BATCH_MS, else QUERY_BATCH_MS."""
+    if value is None:
+        raw = os.environ.get("MCDEWEY_QUERY_BATCH_MS", "")
+        try:
+            value = float(raw) if raw.strip() else QUERY_BATCH_MS
+        except ValueError:
+            raise ValueError(f"MCDEWEY_QUERY_BATCH_MS must be a number of milliseconds, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"the query batching window must be >= 0 ms, got {value}")
+    return float(value)
+
 
 def create_app(index: IndexLike, access: Access | None = None, public_url: str = "",
                search_fn: SearchFn | None = None, max_parallel: int | None = None,
-               log_queries: bool = True) -> Starlette:
+               log_queries: bool = True, batch_window_ms: float | None = None) -> Starlette:
     """The whole server for one opened index.
 
     Args:
@@ -31,9 +52,13 @@ def create_app(index: IndexLike, access: Access | None = None, public_url: str =
         search_fn: the search function (default mcdewey.search.search).
         max_parallel: searches run at once (default: the number of CPU cores).
         log_queries: False keeps query text out of MCP log messages above the info level.
+        batch_window_ms: concurrent searches wait this long to embed their queries in one model call
+            (default: $MCDEWEY_QUERY_BATCH_MS, else QUERY_BATCH_MS; 0 = each query on its own).
     """
     access = access or Access()
-    catalog = Catalog(index, search_fn or _search, Links(public_url.rstrip("/")), max_parallel or os.cpu_count() or 2)
+    window = query_batch_ms(batch_window_ms)
+    parallel = max_parallel or ((os.cpu_count() or 2) if not window else BATCHING_PARALLEL)
+    catalog = Catalog(index, search_fn or _search, Links(public_url.rstrip("/")), parallel, window / 1000)
     server = build_mcp(catalog, log_queries)
     # Stateless: each POST is answered on its own, so clients need no session affinity. JSON answers,
     # or an SSE stream for requests whose log and progress notifications need one (see transport.py).
@@ -41,7 +66,12 @@ def create_app(index: IndexLike, access: Access | None = None, public_url: str =
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await catalog.run(catalog.warm)
+        start = time.perf_counter()
+        took = await catalog.run(catalog.warm)
+        app.state.warm_seconds = time.perf_counter() - start
+        logging.getLogger("uvicorn.error").info(
+            "warmed up in %.2f s (%s); query batching %s, %d searches at once", app.state.warm_seconds,
+            ", ".join(f"{k} {v:.2f} s" for k, v in took.items()), f"{window:g} ms" if window else "off", parallel)
         async with endpoint.run():
             yield
 
@@ -55,12 +85,13 @@ def create_app(index: IndexLike, access: Access | None = None, public_url: str =
 
 
 def open_app(export_dir: Path, access: Access | None = None, public_url: str = "",
-             max_parallel: int | None = None, log_queries: bool = True) -> Starlette:
+             max_parallel: int | None = None, log_queries: bool = True,
+             batch_window_ms: float | None = None) -> Starlette:
     """create_app over an export folder written by `mcdewey export`; a re-export is served once ready."""
     from mcdewey.server.follow import FollowingIndex
 
     return create_app(FollowingIndex(export_dir), access, public_url, max_parallel=max_parallel,
-                      log_queries=log_queries)
+                      log_queries=log_queries, batch_window_ms=batch_window_ms)
 
 
 def _search(index: IndexLike, query: str, k: int, mode: str, filters: Filters | None) -> list[Hit]:

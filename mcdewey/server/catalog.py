@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -62,8 +63,10 @@ class NotFound(CatalogError):
 class Catalog:
     """Read-only access to an exported index for the MCP tools, the JSON API and the pages."""
 
-    def __init__(self, index: IndexLike, search_fn: SearchFn, links: Links, max_parallel: int = 2):
+    def __init__(self, index: IndexLike, search_fn: SearchFn, links: Links, max_parallel: int = 2,
+                 batch_window: float = 0.0):
         self.index = index
+        self.batch_window = batch_window  # seconds concurrent query embeddings wait for each other (0 = off)
         self._search = search_fn
         self.links = links
         # Searches are CPU-bound (query embedding, ranking); more in flight than cores only adds queueing jitter.
@@ -75,12 +78,26 @@ class Catalog:
         """Run a blocking catalog call off the event loop, within the parallelism cap."""
         return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
 
-    def warm(self) -> None:
-        """Load the query embedder now, so the first search does not pay for it."""
+    def warm(self) -> dict[str, float]:
+        """Load the query embedder, the vector and full-text indexes and the library summary now, so the
+        first searches do not pay for them; turns query batching on. Returns seconds per step."""
+        start = time.perf_counter()
         embedder = getattr(self.index, "embedder", None)
         if embedder is not None:
-            embedder().embed_queries(["warm up"])
+            model = embedder()
+            if hasattr(model, "batch_queries"):
+                model.batch_queries(self.batch_window)
+            model.embed_queries(["warm up"])
+        took = {"model": time.perf_counter() - start}
+        prewarm = getattr(self.index, "prewarm", None)
+        if prewarm is not None:
+            took.update(prewarm())
+        start = time.perf_counter()
+        for mode in MODES:  # whatever the index loads lazily on a first search of each mode
+            self._search(self.index, "warm up query", 5, mode, None)
         self.library()
+        took["first_searches"] = time.perf_counter() - start
+        return took
 
     def search(self, query: str, vendor: str | None = None, product: str | None = None,
                version: str | None = None, limit: int = 5, mode: str = "hybrid") -> SearchResult:

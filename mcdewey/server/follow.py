@@ -48,8 +48,7 @@ class FollowingIndex:
             if export_root(self.path) != self.root:
                 index = self._open(self.path)
                 index.count()
-                if not index.has_vector_index():
-                    index._memory_table()  # load before switching, so the first request is not the slow one
+                index.prewarm()  # load before switching, so the first request is not the slow one
                 self._index = index
         except Exception:  # a half-written or vanished version: keep serving the one we have
             pass

@@ -47,9 +47,15 @@ def test_scale(bench_data, tmp_path):
     """Synthetic chunk ids end in `#N`: search must not parse positions out of them."""
     root, _, queries, home, _ = bench_data
     out = run_script("scale.py", "--source-home", home, "--source-index", "demo", "--rows", 600, "--partitions", 1,
-                     "--grid", "nprobes=0", "--work", tmp_path / "work", "--queries", queries, "--out", tmp_path / "s.json")
+                     "--grid", "nprobes=0", "--work", tmp_path / "work", "--queries", queries, "--out", tmp_path / "s.json",
+                     "--keep")
     report = json.loads((tmp_path / "s.json").read_text())
     assert report["rows"] == 600 and set(report["search"]) >= {"vector", "hybrid", "keyword"} and out
+    run_script("scale.py", "--source-home", home, "--source-index", "demo", "--work", tmp_path / "work", "--reuse",
+               "--prewarm", "--queries", queries, "--out", tmp_path / "r.json")
+    reused = json.loads((tmp_path / "r.json").read_text())  # a fresh process on the kept table, prewarmed
+    assert reused["rows"] == 600 and reused["prewarm_s"] >= 0 and set(reused["prewarm_steps_s"]) == {
+        "vectors", "fts", "passages"} and reused["search"]["hybrid"]["cold"]["p50_ms"] > 0
 
 
 def test_search_latency(bench_data):
@@ -57,7 +63,8 @@ def test_search_latency(bench_data):
     out = run_script("search_latency.py", "--home", home, "--index", "demo", "--queries", queries, "--repeat", 1)
     assert "hybrid" in out
     out = run_script("search_latency.py", "--export", export, "--queries", queries, "--repeat", 1)
-    assert "keyword" in out
+    cold = json.loads(out)["cold"]
+    assert cold["hybrid"]["prewarm_ms"] is None and cold["hybrid prewarmed"]["prewarm_ms"] >= 0 and "keyword" in cold
 
 
 def test_retrieval_levers(bench_data, tmp_path):

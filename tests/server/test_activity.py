@@ -192,7 +192,7 @@ def test_serve_passes_no_log_queries_to_the_app(export_dir, monkeypatch):
     from mcdewey.cli import app
 
     seen = {}
-    monkeypatch.setattr("mcdewey.server.app.open_app", lambda *args: seen.setdefault("args", args))
+    monkeypatch.setattr("mcdewey.server.app.open_app", lambda *args, **kwargs: seen.setdefault("args", args))
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
     for flag, expected in (([], True), (["--no-log-queries"], False)):
         seen.clear()
