@@ -39,15 +39,14 @@ def export(workspace: Workspace, index: str, to: Path) -> Path:
     manifest = source.manifest.exported(index, table_version, json.loads(summary.read_text()) if summary.exists()
                                         else None, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                         passages=passages is not None)
-    if not is_remote(to):  # page images from an export on object storage: not yet (docs/citations.md)
-        manifest = replace(manifest, sources=_copy_pdfs(source.manifest, manifest, version_dir))
+    manifest = replace(manifest, sources=_copy_pdfs(source.manifest, manifest, version_dir))
     write_json_atomic(version_dir / "manifest.json", manifest.to_dict())
     _swap_current(to, version_dir)
     _prune(to)
     return version_dir
 
 
-def _copy_pdfs(source_manifest: Manifest, manifest: Manifest, version_dir: Path) -> str:
+def _copy_pdfs(source_manifest: Manifest, manifest: Manifest, version_dir) -> str:
     """The PDFs the export cites travel with it (`files/<doc_id>`), so its pages render anywhere."""
     from mcdewey.pages import SOURCES_DIR, copy_sources
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mcdewey.models import Chunk, Document
 from mcdewey.pdf_geometry import Box, PdfPages
+from mcdewey.storage import is_remote
 
 DEFAULT_WIDTH = 1000
 MIN_WIDTH, MAX_WIDTH = 100, 2400
@@ -32,6 +33,8 @@ class PageError(LookupError):
 def source_path(index, doc_id: str) -> Path | None:
     """The PDF file behind `doc_id` for an opened index (export copy or library file), if present."""
     manifest = index.manifest
+    if manifest.sources and is_remote(index.db_path):
+        return _fetched(index.db_path.parent / manifest.sources, doc_id)
     if manifest.sources:
         root = Path(index.db_path).parent / manifest.sources
     else:
@@ -44,15 +47,38 @@ def source_path(index, doc_id: str) -> Path | None:
     return path
 
 
-def copy_sources(library: Path, doc_ids: list[str], to: Path) -> int:
-    """Copy the PDFs an export cites into `to`; returns their bytes. Copies, not links: the export must not
-    change when the library does."""
+def _fetched(root, doc_id: str) -> Path | None:
+    """A PDF of an export on object storage, downloaded once into a local folder (export versions never
+    change, so the copy stays valid); None when the export does not carry it."""
+    if not doc_id.lower().endswith(".pdf") or ".." in doc_id.split("/"):
+        return None
+    local = Path(tempfile.gettempdir()) / "mcdewey-sources" / hashlib.sha1(str(root).encode()).hexdigest()[:16] / doc_id
+    if not local.is_file():
+        try:
+            data = (root / doc_id).read_bytes()
+        except FileNotFoundError:
+            return None
+        local.parent.mkdir(parents=True, exist_ok=True)
+        tmp = local.with_name(f".{local.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, local)
+    return local
+
+
+def copy_sources(library: Path, doc_ids: list[str], to) -> int:
+    """Copy the PDFs an export cites into `to` (a folder or an object-storage prefix); returns their bytes.
+    Copies, not links: the export must not change when the library does."""
     total = 0
     for doc_id in doc_ids:
         src = Path(library) / doc_id
         if not doc_id.lower().endswith(".pdf") or not src.is_file():
             continue
         dst = to / doc_id
+        if is_remote(dst):
+            data = src.read_bytes()
+            dst.write_bytes(data)
+            total += len(data)
+            continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dst)
         total += dst.stat().st_size
@@ -105,8 +131,9 @@ class PageCache:
 
 def cache_folder(index) -> Path:
     """Export: `page-cache/` next to its tables when writable; workspace: `cache/pages`; else a temp folder."""
-    for folder in (Path(index.db_path).parent / ("page-cache" if index.manifest.sources else "cache/pages"),
-                   Path(tempfile.gettempdir()) / "mcdewey-page-cache" / hashlib.sha1(str(index.db_path).encode()).hexdigest()[:12]):
+    local = [] if is_remote(index.db_path) else \
+        [Path(index.db_path).parent / ("page-cache" if index.manifest.sources else "cache/pages")]
+    for folder in (*local, Path(tempfile.gettempdir()) / "mcdewey-page-cache" / hashlib.sha1(str(index.db_path).encode()).hexdigest()[:12]):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if os.access(folder, os.W_OK):

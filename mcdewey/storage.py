@@ -178,7 +178,10 @@ class ObjectPath:
 
     def write_text(self, text: str) -> None:
         """One PUT: readers see the old object or the new one, never a part (S3 is strongly consistent)."""
-        s3_client().put_object(Bucket=self.bucket, Key=self.key, Body=text.encode())
+        self.write_bytes(text.encode())
+
+    def write_bytes(self, data: bytes) -> None:
+        s3_client().put_object(Bucket=self.bucket, Key=self.key, Body=data)
 
     def stat(self) -> _Stat:
         try:

@@ -176,3 +176,35 @@ def test_a_writer_whose_lease_was_taken_over_does_not_commit(bucket, small_lib, 
         with pytest.raises(IndexBusy, match="another writer took it"):
             writer.commit(dataclasses.replace(before, built_at="never"))
     assert Workspace(f"s3://{bucket}/home").read_manifest("t") == before
+
+
+def test_an_export_on_s3_carries_its_pdfs_and_renders_their_pages(bucket, tmp_path, local_cache, monkeypatch):
+    """Page images (citations checked on the PDF page) work from an object-storage export too."""
+    from data.build import router_pdf
+
+    from mcdewey.ingest import ingest
+    from mcdewey.export import export
+    from mcdewey.pages import PageImages
+    from mcdewey.storage import location
+    from mcdewey.store import Workspace, open_index
+
+    lib = write_clean_library(tmp_path / "library", docs=2)
+    pdf = lib / "acme/router/1.0/guide/router.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(router_pdf())
+    ws = Workspace(tmp_path / "home")
+    ingest(lib, ws, "docs", model="fake", progress=False)
+    to = f"s3://{bucket}/exports/docs"
+    version = export(ws, "docs", to)
+    doc_id = "acme/router/1.0/guide/router.pdf"
+    assert (version / "files" / doc_id).read_bytes() == pdf.read_bytes()
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # the downloaded copy and page cache go here
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    index = open_index(location(to))
+    png = PageImages(index).png(doc_id, 1, 300)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list((tmp_path / "tmp" / "mcdewey-sources").rglob("router.pdf"))
+    assert not (location(to) / "page-cache").is_dir()  # nothing written back to the bucket
