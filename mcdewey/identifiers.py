@@ -84,5 +84,5 @@ def field_for(index, keyword_field: str) -> str:
     """The FTS column identifier search reads: `ident_text` when the index has it (indexes built before
     it existed fall back to `keyword_field`, with the query analysis only)."""
     manifest = getattr(index, "manifest", None)
-    fields = getattr(manifest, "fts_fields", ()) or ()
+    fields = manifest.fts_fields if manifest is not None else ()
     return FIELD if keyword_field == "search_text" and FIELD in fields else keyword_field
