@@ -33,3 +33,14 @@ def test_search_uses_per_query_weights_only_when_switched_on():
     assert _fusion_config(_Index(), "db_mode values", on).keyword_weight == 3.0
     named = _fusion_config(_Index(), "kamailio 5.7 usrloc", on)
     assert named.keyword_weight == 1.5 * 1.25 and named.vector_weight == 1.0
+
+
+def test_round_two_levers_are_grid_search_variants(tmp_path):
+    from mcdewey.evaluate.grid import load_grid
+
+    path = tmp_path / "grid.yaml"
+    path.write_text("models: [fake]\nmodes: [hybrid]\nstrategies: {recursive: {}}\nsearch:\n  - {}\n"
+                    "  - {label: ident, identifiers: true}\n  - {label: prf, prf_terms: 10, prf_weight: 0.3}\n"
+                    "  - {label: adaptive, adaptive_fusion: true}\n")
+    grid = load_grid(path)
+    assert [v.get("label") for v in grid.search] == [None, "ident", "prf", "adaptive"]
