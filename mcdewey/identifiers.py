@@ -21,7 +21,14 @@ FIELD = "ident_text"  # the FTS column ingest fills with identifier_text(search_
 _IDENT = re.compile(r"[A-Za-z0-9]+(?:[_.:/-]+[A-Za-z0-9]+)+|[A-Za-z][a-z0-9]*[A-Z][A-Za-z0-9]*")
 _SEPARATORS = re.compile(r"[_.:/-]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-_HUMP = re.compile(r"[a-z][A-Z]|[A-Z][A-Z][a-z]")  # a camelCase boundary (not a letter-digit one: ipv4)
+# A camelCase boundary: maxConnections, HTTPServer; not a letter-digit one (ipv4) nor a plural acronym (CDRs).
+_HUMP = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]{2}")
+# What makes a query "name an identifier" (adaptive fusion): snake_case, dotted or module:function names,
+# camelCase, or a code of letters and digits (E1234); not acronyms, hyphenated or slashed words.
+_STRONG = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[_:.][A-Za-z0-9]+)*_[A-Za-z0-9_:.]+"
+                     r"|\b[A-Za-z][A-Za-z0-9]*(?:[:.][A-Za-z][A-Za-z0-9]*){1,}(?:/\d+)?"
+                     r"|\b[a-z]+[A-Z][A-Za-z0-9]*|\b[A-Z][a-z]+[A-Z][A-Za-z0-9]*"
+                     r"|\b[A-Za-z]{1,4}\d{2,}\b")
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_JOIN = 3  # query words joined: pairs and triples
 _MAX_WHOLE = 40  # longer "identifiers" are URLs or paths: their whole form is noise
@@ -40,10 +47,11 @@ def extras(identifier: str) -> list[str]:
     words = parts(identifier)
     if len(words) < 2 or not any(c.isalpha() for c in identifier):
         return []  # one word, or a version number such as 1.2.3
-    whole = "".join(words)
+    # Without separators the tokenizer already keeps the whole word (maxConnections -> maxconnections).
+    whole = ["".join(words)] if _SEPARATORS.search(identifier) and len("".join(words)) <= _MAX_WHOLE else []
     camel = [w.lower() for piece in _SEPARATORS.split(identifier) if _HUMP.search(piece)
              for w in _CAMEL.findall(piece)]
-    return ([whole] if len(whole) <= _MAX_WHOLE else []) + camel
+    return whole + camel
 
 
 def identifiers(text: str) -> list[str]:
@@ -77,7 +85,7 @@ def query_text(query: str) -> str:
 
 def has_identifier(query: str) -> bool:
     """Whether the query names an identifier (or an error code such as E1234)."""
-    return bool(identifiers(query)) or bool(re.search(r"\b[A-Za-z]+[0-9]{2,}\b", query))
+    return any(len(m.group()) >= 4 for m in _STRONG.finditer(query))
 
 
 def field_for(index, keyword_field: str) -> str:

@@ -44,3 +44,10 @@ def test_round_two_levers_are_grid_search_variants(tmp_path):
                     "  - {label: adaptive, adaptive_fusion: true}\n")
     grid = load_grid(path)
     assert [v.get("label") for v in grid.search] == [None, "ident", "prf", "adaptive"]
+
+
+def test_acronyms_and_hyphenated_words_are_not_identifiers():
+    for query in ("Amazon Connect CCP logs", "several CDRs of one call", "GNU/Linux", "hub-and-spoke BGP", "e.g. this"):
+        assert not qs.signals(query).identifier, query
+    for query in ("video_mode=sfu", "ssl:connect/3 fails", "net.ipv4.ip_forward", "maxConnections", "kamailio.cfg"):
+        assert qs.signals(query).identifier, query
