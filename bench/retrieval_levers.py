@@ -25,7 +25,7 @@ from mcdewey.evaluate.runner import evaluate_index  # noqa: E402
 from mcdewey.search import SearchConfig, search  # noqa: E402
 from mcdewey.store import Workspace  # noqa: E402
 
-KEYS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "recall@10")
+KEYS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "recall@10", "latency_ms_p50")
 
 
 def parse_lever(text: str) -> tuple[str, dict]:
@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home", default=".mcdewey")
     ap.add_argument("--index", action="append", required=True)
-    ap.add_argument("--queries", action="append", required=True)
+    ap.add_argument("--queries", action="append", default=[])
+    ap.add_argument("--telequad", help="TeleQuAD folder: its questions as one more set (index: `bench telequad`'s)")
+    ap.add_argument("--telequad-limit", type=int, default=1000)
     ap.add_argument("--lever", action="append", default=[])
     ap.add_argument("--modes", default="keyword,vector,hybrid")
     ap.add_argument("--out", type=Path)
@@ -63,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     ws = Workspace(args.home)
     sets = {Path(q).name: load_queries(q) for q in args.queries}
+    if args.telequad:
+        from mcdewey.evaluate.telequad import load_telequad
+
+        sets["telequad"] = load_telequad(args.telequad, limit=args.telequad_limit)[1]
+    if not sets:
+        ap.error("give --queries and/or --telequad")
     if args.no_filters:
         sets = {f"{n}-nf": [replace(q, filters={}) for q in qs] for n, qs in sets.items()}
     levers = [parse_lever(t) for t in (args.lever or ["base="])]

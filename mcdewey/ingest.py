@@ -165,7 +165,7 @@ def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingS
             cached.cache.close()
         if sentence_cache is not None:
             sentence_cache.close()
-        manifest = _manifest(index, spec, dim, library, plan, tables, report)
+        manifest = _manifest(index, spec, dim, library, plan, tables, report, writer.fts_fields())
         writer.commit(manifest)
     report.chunks_total = manifest.counts.chunks
     report.documents = manifest.counts.documents
@@ -389,14 +389,14 @@ class _Bars:
 
 
 def _manifest(index: str, spec: ChunkingSpec, dim: int, library: Path, plan: _Plan, tables: Tables,
-              report: IngestReport) -> Manifest:
+              report: IngestReport, fts_fields: tuple[str, ...] = FTS_FIELDS) -> Manifest:
     return Manifest(
         name=index, spec=spec, dim=dim, tables=tables, files=plan.files, counts=Counts.of(plan.files),
         library_path=str(library), library_fingerprint=plan.library_fingerprint,
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), mcdewey_version=mcdewey.__version__,
         # The search defaults of the code that ran: re-running ingest (seconds when nothing changed)
         # brings an index's search up to the measured defaults of docs/retrieval-quality.md.
-        search=SearchConfig().to_dict(), fts_fields=tuple(FTS_FIELDS),
+        search=SearchConfig().to_dict(), fts_fields=tuple(fts_fields),
         versions=version_order(vars(f) for f in plan.files.values() if f.indexed),
         last_ingest={k: v for k, v in report.to_dict().items() if k not in ("skipped_files", "problems")},
     )

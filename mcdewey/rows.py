@@ -7,6 +7,7 @@ from collections import defaultdict
 import numpy as np
 import pyarrow as pa
 
+from mcdewey.identifiers import identifier_text
 from mcdewey.models import Chunk, Document, Filters, PageSpan, SectionSpan
 
 # Every chunk column except the vector and the search-only text: what a hit or a look-up returns.
@@ -26,6 +27,8 @@ def chunk_schema(dim: int) -> pa.Schema:
         ("embed_text", pa.string()), ("ord", pa.int32()),
         # Title + section path + text: a second full-text field whose worth the evaluation measures.
         ("search_text", pa.string()),
+        # search_text with identifiers split and kept whole (mcdewey.identifiers): the identifier-aware FTS field.
+        ("ident_text", pa.string()),
         ("vector", pa.list_(pa.float32(), dim)),
     ])
 
@@ -66,6 +69,7 @@ def chunk_rows(chunks: list[Chunk], vectors: np.ndarray, dim: int) -> pa.Table:
         cols["embed_text"].append(c.embed_text or c.text)
         cols["ord"].append(c.ord)
         cols["search_text"].append("\n".join([c.title, " > ".join(c.section), c.text]))
+        cols["ident_text"].append(identifier_text(cols["search_text"][-1]))
     flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).ravel(), type=pa.float32())
     cols["vector"] = pa.FixedSizeListArray.from_arrays(flat, dim)
     schema = chunk_schema(dim)

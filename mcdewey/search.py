@@ -7,7 +7,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields, replace
 
-from mcdewey import ranking, versions
+from mcdewey import expansion, identifiers, query_signals, ranking, versions
 from mcdewey.models import Filters, Hit
 from mcdewey.store import Index
 from mcdewey.vocabulary import MODES, check_fusion, check_mode  # noqa: F401  (MODES: re-exported)
@@ -35,6 +35,10 @@ class SearchConfig:
     passage_chunks: int = 3  # neighbour expansion: a hit next to a better one joins it, up to this many chunks a hit
     collapse_duplicates: float = 0.0  # > 0: drop near-copies (trigram Jaccard >= this) of a better hit in another doc
     collapse_versions: bool = True  # one hit per passage linked across versions and copies (mcdewey.versions)
+    identifiers: bool = False  # keyword search on ident_text, the query analysed alike (mcdewey.identifiers)
+    prf_terms: int = 0  # > 0: pseudo-relevance feedback adds this many library words to the keyword query
+    prf_weight: float = 0.3  # weight of the feedback ranking against the query's own (mcdewey.expansion)
+    adaptive_fusion: bool = False  # hybrid weights scaled per query by its signals (mcdewey.query_signals)
 
     def __post_init__(self) -> None:
         check_fusion(self.fusion)
@@ -94,7 +98,7 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
         # The keyword search (Rust) runs while the query is embedded: both release the GIL.
         keyword = _pool().submit(_keyword_ranking, index, query, depth, where, config)
         vector = _vector_ranking(index, query, depth, where, config)
-        ranked = fuse(vector, keyword.result(), depth, config)
+        ranked = fuse(vector, keyword.result(), depth, _fusion_config(index, query, config))
     chunks = index.chunks([cid for cid, _ in (ranked if steps else ranked[:k])])
     hits = _hits(index, query, ranked, chunks, k, config, ctx)
     if ctx and len(hits) < k <= len(ranked) == depth and depth < 8 * max(k, SearchConfig.candidates):
@@ -133,9 +137,27 @@ def _vector_ranking(index: Index, query: str, k: int, where: Filters | None,
 
 def _keyword_ranking(index: Index, query: str, k: int, where: Filters | None,
                      config: SearchConfig) -> list[tuple[str, float]]:
-    """Chunk ids by BM25 score."""
-    text = keyword_query(query)
-    return index.keyword_ranking(text, k, where, config.keyword_field) if text else []
+    """Chunk ids by BM25 score (identifier analysis and feedback expansion when the config asks)."""
+    text = identifiers.query_text(query) if config.identifiers else keyword_query(query)
+    field = identifiers.field_for(index, config.keyword_field) if config.identifiers else config.keyword_field
+    if not text:
+        return []
+    ranked = index.keyword_ranking(text, k, where, field)
+    if config.prf_terms > 0:
+        ranked = expansion.expand(
+            query, ranked, lambda ids: {cid: c.text for cid, c in index.chunks(ids).items()},
+            lambda terms: index.keyword_ranking(terms, k, where, field), config.prf_terms, config.prf_weight, k)
+    return ranked
+
+
+def _fusion_config(index: Index, query: str, config: SearchConfig) -> SearchConfig:
+    """The config whose weights fuse this query's rankings: the configured ones, or per query
+    (adaptive_fusion) scaled by the signals the query carries."""
+    if not config.adaptive_fusion:
+        return config
+    named = bool(ranking.named_scope(query, _catalog(index))) if hasattr(index, "library_summary") else False
+    vw, kw = query_signals.weights(query_signals.signals(query, named), config.vector_weight, config.keyword_weight)
+    return replace(config, vector_weight=vw, keyword_weight=kw)
 
 
 def fuse(vector: list[tuple[str, float]], keyword: list[tuple[str, float]], k: int,

@@ -37,7 +37,7 @@ DOCUMENTS_TABLE = "documents"
 # Below this many rows an exact (flat) vector search is faster than an approximate index; see
 # docs/performance.md for the measurement.
 VECTOR_INDEX_MIN_ROWS = 50_000
-FTS_FIELDS = ("text", "search_text")
+FTS_FIELDS = ("text", "search_text", "ident_text")
 # One row per chunk that shares its passage with chunks of other documents (mcdewey.versions).
 PASSAGES_SCHEMA = pa.schema([("chunk_id", pa.string()), ("group", pa.int32()), ("doc_id", pa.string()),
                              ("version", pa.string()), ("doc_chunks", pa.int32())])
@@ -218,7 +218,9 @@ class Index:
     def _memory_table(self) -> "MemoryTable":
         with self._lock:
             if self._memory is None:
-                self._memory = MemoryTable(self._chunks.to_arrow().drop_columns(["search_text"]), self.dim)
+                table = self._chunks.to_arrow()
+                self._memory = MemoryTable(table.drop_columns([c for c in ("search_text", "ident_text")
+                                                               if c in table.column_names]), self.dim)
             return self._memory
 
     def prewarm(self, fields: tuple[str, ...] = FTS_FIELDS) -> dict[str, float]:
@@ -417,7 +419,9 @@ class IndexWriter:
 
     def add_chunks(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
         if chunks:
-            self.table.add(chunk_rows(chunks, vectors, self.dim))
+            rows = chunk_rows(chunks, vectors, self.dim)
+            # A table built before a column existed (ident_text) keeps its schema: the new column is left out.
+            self.table.add(rows.drop_columns([c for c in rows.column_names if c not in self.table.schema.names]))
 
     def add_documents(self, docs: list[tuple[Document, str]]) -> None:
         """Store documents not stored yet; rows are immutable per (doc_id, fingerprint), shared by indexes."""
@@ -436,8 +440,12 @@ class IndexWriter:
 
     def finalize(self, fts_fields: tuple[str, ...] = FTS_FIELDS) -> Tables:
         """Compact, (re)build the indexes, and return the table versions to commit."""
-        build_indexes(self.table, fts_fields)
+        build_indexes(self.table, self.fts_fields(fts_fields))
         return Tables(self.table_name, self.table.version)
+
+    def fts_fields(self, wanted: tuple[str, ...] = FTS_FIELDS) -> tuple[str, ...]:
+        """The full-text fields of `wanted` this index's table has (older tables lack ident_text)."""
+        return tuple(f for f in wanted if f in self.table.schema.names)
 
     def chunk_meta(self, batch_rows: int = 4096) -> pa.RecordBatchReader:
         """Batches of chunk_id, doc_id, product, version, text and ord of every chunk written so far

@@ -42,9 +42,11 @@ class Range:
         return self.doc == other.doc and self.start < other.end and other.start < self.end
 
 
-def coverage(retrieved: Sequence[Range], evidence: Sequence[Range | None]) -> list[frozenset[int]]:
-    """For each retrieved range, the indexes of the evidence ranges it overlaps (None never matches)."""
-    return [frozenset(j for j, ev in enumerate(evidence) if ev is not None and r.overlaps(ev))
+def coverage(retrieved: Sequence[Range], evidence: Sequence[Range | Sequence[Range] | None]) -> list[frozenset[int]]:
+    """For each retrieved range, the indexes of the evidence it overlaps (None never matches). A piece of
+    evidence may be several ranges (a quote occurring more than once): overlapping any one counts."""
+    spans = [[] if ev is None else [ev] if isinstance(ev, Range) else list(ev) for ev in evidence]
+    return [frozenset(j for j, ranges in enumerate(spans) if any(r.overlaps(e) for e in ranges))
             for r in retrieved]
 
 

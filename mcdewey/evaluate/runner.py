@@ -67,6 +67,8 @@ class RunResult:
         tags = sorted({t for r in self.results for t in r.query.tags})
         out["by_tag"] = {t: _aggregate([r for r in self.results if t in r.query.tags]) for t in tags}
         out["unresolved_evidence"] = sum(not res.usable for r in self.results for res in r.resolutions)
+        # Evidence whose quote occurs more than once in its document (any occurrence counts as relevant).
+        out["repeated_evidence"] = sum(bool(res.also) for r in self.results for res in r.resolutions)
         return out
 
 
@@ -145,9 +147,11 @@ def _evaluate_query(index, query: Query, mode: str, k: int, search_fn: SearchFn,
     resolutions = [resolver.resolve(ev) for ev in query.relevant]
     evidence = [Range(r.evidence.doc, r.start, r.end) if r.usable else None for r in resolutions]
     retrieved = [Range(h.chunk.doc_id, h.chunk.start, h.chunk.end) for h in hits]
+    # A quote that occurs more than once in its document is found by a hit on any occurrence.
+    occurrences = [[Range(r.evidence.doc, s, e) for s, e in r.spans()] or None for r in resolutions]
     # A hit standing for several copies of a passage (mcdewey.versions) is relevant when any copy is.
     covers = [frozenset().union(*coverage([Range(c.doc_id, c.start, c.end) for c in (h.chunk, *h.copies)],
-                                          evidence)) for h in hits]
+                                          occurrences)) for h in hits]
     metrics: dict[str, float | None] = dict(rank_metrics(covers, len(query.relevant)))
     metrics[WRONG_VERSION_KEY] = wrong_version([(h.chunk.version, c) for h, c in zip(hits, covers)],
                                                [_doc_version(r.evidence.doc) for r in resolutions])

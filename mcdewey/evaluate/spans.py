@@ -84,10 +84,17 @@ class Resolution:
     page: int | None = None  # physical page the span starts on (PDFs)
     found_pages: tuple[int, ...] = ()  # for wrong_page: pages where the quote does occur
     closest: Closest | None = None
+    # Other occurrences of the quote (on its labeled page when it has one), [start, end) each: a hit on
+    # any of them is as relevant as one on [start, end). Empty for evidence placed by an offset (norm_hint).
+    also: tuple[tuple[int, int], ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Every [start, end) a relevant hit may overlap: the resolved span, then the other occurrences."""
+        return [(self.start, self.end), *self.also] if self.usable else []
 
     @property
     def usable(self) -> bool:
@@ -164,13 +171,21 @@ def _locate(doc: Document, view: NormText, needle: str, ev: Evidence) -> Resolut
             pos = hits[0]
             start, end = view.span(pos, len(needle))
             pages = tuple(sorted({_page_no(doc, view.span(p, len(needle))[0]) for p in hits} - {None}))
-            return Resolution(ev, "wrong_page", start, end, _page_no(doc, start), found_pages=pages)
+            return Resolution(ev, "wrong_page", start, end, _page_no(doc, start), found_pages=pages,
+                              also=_also(view, hits, pos, len(needle)))
         hits = on_page
     pos = hits[0]
     if ev.norm_hint is not None:
+        # An offset label names one occurrence (TeleQuAD: a short answer such as "3" occurs all over).
         pos = min(hits, key=lambda p: abs(p - ev.norm_hint))
+        hits = [pos]
     start, end = view.span(pos, len(needle))
-    return Resolution(ev, "ok", start, end, _page_no(doc, start))
+    return Resolution(ev, "ok", start, end, _page_no(doc, start), also=_also(view, hits, pos, len(needle)))
+
+
+def _also(view: NormText, hits: list[int], pos: int, length: int) -> tuple[tuple[int, int], ...]:
+    """The original spans of every occurrence but `pos` (a repeated note, a boilerplate section)."""
+    return tuple(view.span(p, length) for p in hits if p != pos)
 
 
 def _occurrences(haystack: str, needle: str, limit: int = 1000) -> list[int]:

@@ -206,3 +206,18 @@ def test_embed_backends(bench_data, tmp_path):
     rows = json.loads((tmp_path / "e.json").read_text())["throughput"]
     assert {(r["batch_size"], r["length_sorted"]) for r in rows} == {(4, True), (4, False)}
     assert all(r["texts_per_s"] > 0 for r in rows)
+
+
+def test_repeated_quotes(bench_data):
+    _, _, queries, home, _ = bench_data
+    out = run_script("repeated_quotes.py", "--home", home, "--index", "demo", "--queries", queries)
+    row = json.loads(out.splitlines()[0])
+    assert row["evidence"] >= row["usable"] > 0 and row["repeated"] >= 0
+
+
+def test_retrieval_levers_round_two(bench_data, tmp_path):
+    _, _, queries, home, _ = bench_data
+    out = run_script("retrieval_levers.py", "--home", home, "--index", "demo", "--queries", queries, "--modes", "hybrid",
+                     "--lever", "ident=identifiers=true", "--lever", "prf=prf_terms=10",
+                     "--lever", "adaptive=adaptive_fusion=true")
+    assert "ident" in out and "prf" in out and "adaptive" in out
