@@ -21,7 +21,7 @@ from mcdewey.embeddings import CachedEmbedder, EmbeddingCache, embedder_loaded, 
 from mcdewey.manifest import ChunkingSpec, Counts, FileEntry, Manifest, Tables
 from mcdewey.models import Chunk, Document
 from mcdewey.search import SearchConfig
-from mcdewey.store import FTS_FIELDS, Workspace
+from mcdewey.store import FTS_FIELDS, Workspace, ingest_fts_fields
 from mcdewey.versions import link_index, version_order
 
 EMBED_BATCH = 256  # chunks per embedding call (the model sorts them by length inside)
@@ -153,7 +153,7 @@ def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingS
         if cached and not keep_model:  # a model this run loaded is not needed to build the indexes: free it first
             cached.inner = embedder = None
             release_embedder(spec.model, spec.backend)
-        tables = writer.finalize(FTS_FIELDS) if (plan.todo or plan.remove or previous is None) \
+        tables = writer.finalize(ingest_fts_fields()) if (plan.todo or plan.remove or previous is None) \
             else previous.tables
         if plan.todo or plan.remove or not tables.passages:  # the same passage in other versions
             tables = link_index(writer, tables)[0]
@@ -165,7 +165,7 @@ def ingest_spec(library: Path, workspace: Workspace, index: str, spec: ChunkingS
             cached.cache.close()
         if sentence_cache is not None:
             sentence_cache.close()
-        manifest = _manifest(index, spec, dim, library, plan, tables, report, writer.fts_fields())
+        manifest = _manifest(index, spec, dim, library, plan, tables, report, writer.fts_fields(ingest_fts_fields()))
         writer.commit(manifest)
     report.chunks_total = manifest.counts.chunks
     report.documents = manifest.counts.documents

@@ -37,7 +37,15 @@ DOCUMENTS_TABLE = "documents"
 # Below this many rows an exact (flat) vector search is faster than an approximate index; see
 # docs/performance.md for the measurement.
 VECTOR_INDEX_MIN_ROWS = 50_000
-FTS_FIELDS = ("text", "search_text", "ident_text")
+FTS_FIELDS = ("text", "search_text")
+IDENT_FIELD = "ident_text"
+
+
+def ingest_fts_fields() -> tuple[str, ...]:
+    """The full-text fields an ingest builds: FTS_FIELDS, and ident_text with MCDEWEY_IDENT_FTS=1. The
+    identifiers lever did not help dev, faq and TeleQuAD together (docs/retrieval-quality.md), so its index
+    (one more full-text build at every ingest) is opt-in; without it the lever analyses the query only."""
+    return FTS_FIELDS + ((IDENT_FIELD,) if os.environ.get("MCDEWEY_IDENT_FTS") == "1" else ())
 # One row per chunk that shares its passage with chunks of other documents (mcdewey.versions).
 PASSAGES_SCHEMA = pa.schema([("chunk_id", pa.string()), ("group", pa.int32()), ("doc_id", pa.string()),
                              ("version", pa.string()), ("doc_chunks", pa.int32())])
@@ -223,7 +231,7 @@ class Index:
                                                                if c in table.column_names]), self.dim)
             return self._memory
 
-    def prewarm(self, fields: tuple[str, ...] = FTS_FIELDS) -> dict[str, float]:
+    def prewarm(self, fields: tuple[str, ...] | None = None) -> dict[str, float]:
         """Load now what a first search would load (server start): the in-memory table, or the table's
         vector and scalar indexes; the full-text index of each field (one query each reads its files);
         the passage groups. Returns the seconds each step took."""
@@ -240,7 +248,7 @@ class Index:
         else:
             self._memory_table()
         took["vectors"], start = time.perf_counter() - start, time.perf_counter()
-        for field in fields:
+        for field in fields or self.manifest.fts_fields or FTS_FIELDS:
             try:
                 self.keyword_ranking("the warm up", 10, None, field)
             except Exception:  # an older index without an FTS index on this field: nothing to load
@@ -443,7 +451,7 @@ class IndexWriter:
         build_indexes(self.table, self.fts_fields(fts_fields))
         return Tables(self.table_name, self.table.version)
 
-    def fts_fields(self, wanted: tuple[str, ...] = FTS_FIELDS) -> tuple[str, ...]:
+    def fts_fields(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
         """The full-text fields of `wanted` this index's table has (older tables lack ident_text)."""
         return tuple(f for f in wanted if f in self.table.schema.names)
 

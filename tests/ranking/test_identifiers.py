@@ -44,7 +44,9 @@ def index(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     workspace = Workspace(root / "home")
-    ingest(root / "library", workspace, "t", model="fake", progress=False)
+    with pytest.MonkeyPatch.context() as mp:  # the identifiers lever's full-text index is opt-in
+        mp.setenv("MCDEWEY_IDENT_FTS", "1")
+        ingest(root / "library", workspace, "t", model="fake", progress=False)
     return workspace.open_index("t")
 
 
@@ -106,3 +108,17 @@ def test_an_index_without_ident_text_falls_back_to_the_query_analysis(index):
 def test_the_setting_is_written_in_the_manifest(index):
     assert index.manifest.search["identifiers"] is False
     assert SearchConfig.from_dict({"identifiers": True}).identifiers is True
+
+
+def test_the_identifier_index_is_opt_in_and_the_lever_then_analyses_the_query_only(tmp_path):
+    from mcdewey.ingest import ingest
+    from mcdewey.store import Workspace
+
+    lib = tmp_path / "library/acme/proxy/1.0/guide"
+    lib.mkdir(parents=True)
+    (lib / "nat.md").write_text("# NAT\n\nSet natping_interval to keep NAT bindings open.\n")
+    workspace = Workspace(tmp_path / "home")
+    ingest(tmp_path / "library", workspace, "t", model="fake", progress=False)
+    index = workspace.open_index("t")
+    assert index.manifest.fts_fields == ("text", "search_text")
+    assert identifiers.field_for(index, "search_text") == "search_text"
