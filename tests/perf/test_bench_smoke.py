@@ -199,3 +199,25 @@ def test_embed_backends(bench_data, tmp_path):
     rows = json.loads((tmp_path / "e.json").read_text())["throughput"]
     assert {(r["batch_size"], r["length_sorted"]) for r in rows} == {(4, True), (4, False)}
     assert all(r["texts_per_s"] > 0 for r in rows)
+
+
+def test_fast_embedder(bench_data, tmp_path):
+    """A tiny static model stands in for the distilled one (built into the cache first, so nothing distills)."""
+    import numpy as np
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer
+
+    from mcdewey.static_embedder import ensure_fast_model
+
+    def tiny(source, settings):
+        tokenizer = Tokenizer.from_file(f"{source}/tokenizer.json")
+        vectors = np.random.default_rng(0).normal(size=(tokenizer.get_vocab_size(), 32)).astype(np.float32)
+        return StaticModel(vectors=vectors, tokenizer=tokenizer, normalize=True)
+
+    _, library, _, _, _ = bench_data
+    ensure_fast_model(tmp_path / "models", distiller=tiny, log=lambda line: None)
+    run_script("fast_embedder.py", "--library", library, "--cache", tmp_path / "models", "--full", "fake",
+               "--n", 40, "--docs", 5, "--slices", 2, "--batch", 8, "--out", tmp_path / "f.json")
+    report = json.loads((tmp_path / "f.json").read_text())
+    assert report["fast"]["dim"] == 32 and report["full"]["name"] == "fake" and report["texts"] > 0
+    assert report["fast"]["texts_per_s"] > 0 and 0 <= report["neighbour_overlap@10"] <= 1
