@@ -221,3 +221,19 @@ def test_fast_embedder(bench_data, tmp_path):
     report = json.loads((tmp_path / "f.json").read_text())
     assert report["fast"]["dim"] == 32 and report["full"]["name"] == "fake" and report["texts"] > 0
     assert report["fast"]["texts_per_s"] > 0 and 0 <= report["neighbour_overlap@10"] <= 1
+
+
+def test_grid_agreement(tmp_path):
+    """Two small grid summaries: the same order in vector mode, the opposite order in keyword mode."""
+    def summary(model, vector, keyword):
+        return {"configurations": [
+            {"strategy": s, "params": {"max_tokens": 200, "model": model}, "mode": mode, "ndcg@10": score}
+            for mode, scores in (("vector", vector), ("keyword", keyword)) for s, score in zip("abcd", scores)]}
+
+    (tmp_path / "full.json").write_text(json.dumps(summary(None, [0.5, 0.6, 0.7, 0.8], [0.1, 0.2, 0.3, 0.4])))
+    (tmp_path / "fast.json").write_text(json.dumps(summary("fast", [0.3, 0.4, 0.45, 0.5], [0.4, 0.3, 0.2, 0.1])))
+    out = run_script("grid_agreement.py", tmp_path / "full.json", tmp_path / "fast.json", "--out", tmp_path / "g.json")
+    report = json.loads((tmp_path / "g.json").read_text())
+    assert report["vector"]["spearman"] == report["vector"]["kendall"] == 1.0 and report["vector"]["same_best"]
+    assert report["keyword"]["spearman"] == -1.0 and not report["keyword"]["same_best"]
+    assert report["all"]["configurations"] == 8 and "d-200/vector" in out
