@@ -104,6 +104,29 @@ def test_ingest_and_search_with_model_fast(tiny_fast, library, tmp_path):
     assert len(tiny_fast) == 1
 
 
+def test_the_grid_and_the_lab_take_model_fast(tiny_fast, demo, tmp_path):
+    from mcdewey.evaluate.grid import load_grid, run_grid
+    from mcdewey.evaluate.queries import load_queries
+    from mcdewey.lab import Lab, Setup
+    from mcdewey.store import Workspace
+
+    library, queries_path, _, _ = demo
+    queries, workspace = load_queries(queries_path), Workspace(tmp_path / "home")
+    grid_file = tmp_path / "grid.yaml"
+    grid_file.write_text("models: [fast]\nbackend: openvino-bf16\nmodes: [vector]\n"
+                         "strategies:\n  recursive: {max_tokens: [128]}\n")
+    result = run_grid(load_grid(grid_file), library, workspace, queries, use_ragas=False, log=lambda line: None)
+    (run,) = result.runs
+    name = next(iter(result.ingest))
+    assert workspace.read_manifest(name).model == FAST_MODEL and run.summary()["queries"] == len(queries)
+
+    lab = Lab(library, workspace, queries, model="fast")
+    setup = Setup("recursive", max_tokens=128, mode="vector")
+    assert lab.index_name(setup) == name  # the notebook and the grid share the index
+    assert lab.run(setup).summary()["hit@5"] == run.summary()["hit@5"]
+    assert len(tiny_fast) == 1
+
+
 @pytest.mark.slow
 def test_distilling_the_bundled_model(tmp_path):
     started = time.perf_counter()
