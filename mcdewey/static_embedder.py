@@ -71,8 +71,8 @@ def ensure_fast_model(cache_dir: Path, distiller: Callable | None = None,
         from mcdewey.embeddings import BUNDLED_MODEL, model_location
 
         source = model_location(BUNDLED_MODEL)
-        log(f"building the fast embedder: distilling {BUNDLED_MODEL} with model2vec (once; about a minute "
-            f"on 2 cores) into {target}")
+        log(f"building the fast embedder: distilling {BUNDLED_MODEL} with model2vec (once; a few minutes "
+            f"on 2 busy cores, no download) into {target}")
         started = time.perf_counter()
         model = (distiller or distill_bundled)(source, DISTILL_SETTINGS)
         target.parent.mkdir(parents=True, exist_ok=True)
