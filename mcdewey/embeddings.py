@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from mcdewey.backends import BACKENDS, default_backend
+from mcdewey.static_embedder import FAST_BACKEND, FAST_MODEL, is_fast
 
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 # Names a user may type for the bundled model; all resolve to the package's files, offline.
@@ -38,13 +39,17 @@ class Embedder(Protocol):
 
 
 def canonical_model(model: str | None) -> str:
-    """The name stored in manifests: the bundled model by alias, anything else as given."""
+    """The name stored in manifests: the bundled model by alias, "fast" as FAST_MODEL, anything else as given."""
+    if is_fast(model):
+        return FAST_MODEL
     return BUNDLED_MODEL if model in _BUNDLED_ALIASES else str(model)
 
 
 def canonical_backend(model: str | None, backend: str | None) -> str:
     if canonical_model(model) == FAKE_MODEL:
         return "none"
+    if canonical_model(model) == FAST_MODEL:  # a table look-up: no runtime backend to choose
+        return FAST_BACKEND
     # MCDEWEY_BACKEND, else the fastest installed backend that keeps quality (docs/performance.md), decided
     # when asked, not at import: installing a runtime or setting the variable later takes effect.
     backend = backend or os.environ.get("MCDEWEY_BACKEND") or default_backend()
@@ -191,12 +196,17 @@ _EMBEDDERS_LOCK = threading.Lock()
 
 
 def get_embedder(model: str | None = None, backend: str | None = None, cache_dir: Path | None = None) -> Embedder:
-    """The embedder for (model, backend), loaded once per process; model "fake" is the test embedder."""
+    """The embedder for (model, backend), loaded once per process; model "fake" is the test embedder, "fast"
+    the distilled static model (mcdewey.static_embedder, built into `cache_dir` on first use)."""
     key = (canonical_model(model), canonical_backend(model, backend))
     with _EMBEDDERS_LOCK:
         if key not in _EMBEDDERS:
             if key[0] == FAKE_MODEL:
                 _EMBEDDERS[key] = FakeEmbedder()
+            elif key[0] == FAST_MODEL:
+                from mcdewey.static_embedder import load_fast_embedder
+
+                _EMBEDDERS[key] = load_fast_embedder(cache_dir)
             else:
                 _EMBEDDERS[key] = SentenceTransformerEmbedder(key[0], key[1], cache_dir)
         return _EMBEDDERS[key]

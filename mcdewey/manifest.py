@@ -51,11 +51,11 @@ class ChunkingSpec:
         default) or the fake test embedder (chunks then count in the bundled tokenizer, as in every index
         built so far, so old workspaces keep their set-up; pass params={"model": "fake"} to change that)."""
         from mcdewey.chunking import chunker_params, get_chunker, strategy_fields
-        from mcdewey.embeddings import BUNDLED_MODEL, FAKE_MODEL, canonical_backend, canonical_model
+        from mcdewey.embeddings import BUNDLED_MODEL, FAKE_MODEL, FAST_MODEL, canonical_backend, canonical_model
 
         params = dict(params or {})
-        name = canonical_model(model)
-        if name not in (BUNDLED_MODEL, FAKE_MODEL) and "model" in strategy_fields(strategy):
+        name = canonical_model(model)  # the fast model tokenizes like the bundled one: the same chunks
+        if name not in (BUNDLED_MODEL, FAKE_MODEL, FAST_MODEL) and "model" in strategy_fields(strategy):
             params.setdefault("model", name)
         return cls(strategy, chunker_params(get_chunker(strategy, **params)), name, canonical_backend(model, backend))
 

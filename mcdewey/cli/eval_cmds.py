@@ -187,7 +187,7 @@ def telequad(
     index: str = typer.Option("bench-telequad", "--index", help="Index to build for the passages."),
     strategy: str = typer.Option("recursive", "--strategy", help="Chunking strategy."),
     param: list[str] = typer.Option(None, "--param", help="Strategy parameter key=value (repeatable)."),
-    model: str = typer.Option(None, "--model", help="Embedding model (default: bundled)."),
+    model: str = typer.Option(None, "--model", help="Embedding model (default: bundled; fast: the distilled static model)."),
     mode: str = typer.Option("all", "--mode", help="keyword, vector, hybrid, or all three."),
     limit: int = typer.Option(None, "--limit", help="Evaluate an even sample of this many questions."),
     merge: bool = typer.Option(False, "--merge-duplicates", help="One query per distinct question text."),

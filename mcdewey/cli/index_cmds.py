@@ -25,7 +25,7 @@ def ingest(
                               "the grid and the notebooks give this set-up, printed at the end)."),
     strategy: str = typer.Option("recursive", "--strategy", help="Chunking strategy."),
     param: list[str] = typer.Option(None, "--param", help="Strategy parameter key=value (repeatable)."),
-    model: str = typer.Option(None, "--model", help="sentence-transformers name or path (default: bundled all-MiniLM-L6-v2)."),
+    model: str = typer.Option(None, "--model", help="sentence-transformers name or path (default: bundled all-MiniLM-L6-v2); fast: a static model distilled from it (built once, cached)."),
     backend: str = typer.Option(None, "--backend", help="Embedding runtime: openvino-bf16 (default when installed), onnx-int8, onnx, openvino or torch."),
     replace: bool = typer.Option(False, "--replace", help="Rebuild NAME if it was built with another set-up."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary, every file not indexed included."),

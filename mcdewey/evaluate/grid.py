@@ -1,7 +1,7 @@
 """An experiment grid: chunking strategies × parameters × models × search set-ups × modes, from YAML.
 
 ```yaml
-models: [null]                 # null = the bundled model; "fake" for tests
+models: [null]                 # null = the bundled model; "fast" the distilled static one; "fake" for tests
 backend: onnx-int8             # optional: torch (default), onnx, onnx-int8 or openvino
 modes: [keyword, vector, hybrid]
 k: 10

@@ -221,3 +221,40 @@ def test_retrieval_levers_round_two(bench_data, tmp_path):
                      "--lever", "ident=identifiers=true", "--lever", "prf=prf_terms=10",
                      "--lever", "adaptive=adaptive_fusion=true")
     assert "ident" in out and "prf" in out and "adaptive" in out
+
+def test_fast_embedder(bench_data, tmp_path):
+    """A tiny static model stands in for the distilled one (built into the cache first, so nothing distills)."""
+    import numpy as np
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer
+
+    from mcdewey.static_embedder import ensure_fast_model
+
+    def tiny(source, settings):
+        tokenizer = Tokenizer.from_file(f"{source}/tokenizer.json")
+        vectors = np.random.default_rng(0).normal(size=(tokenizer.get_vocab_size(), 32)).astype(np.float32)
+        return StaticModel(vectors=vectors, tokenizer=tokenizer, normalize=True)
+
+    _, library, _, _, _ = bench_data
+    ensure_fast_model(tmp_path / "models", distiller=tiny, log=lambda line: None)
+    run_script("fast_embedder.py", "--library", library, "--cache", tmp_path / "models", "--full", "fake",
+               "--n", 40, "--docs", 5, "--slices", 2, "--batch", 8, "--out", tmp_path / "f.json")
+    report = json.loads((tmp_path / "f.json").read_text())
+    assert report["fast"]["dim"] == 32 and report["full"]["name"] == "fake" and report["texts"] > 0
+    assert report["fast"]["texts_per_s"] > 0 and 0 <= report["neighbour_overlap@10"] <= 1
+
+
+def test_grid_agreement(tmp_path):
+    """Two small grid summaries: the same order in vector mode, the opposite order in keyword mode."""
+    def summary(model, vector, keyword):
+        return {"configurations": [
+            {"strategy": s, "params": {"max_tokens": 200, "model": model}, "mode": mode, "ndcg@10": score}
+            for mode, scores in (("vector", vector), ("keyword", keyword)) for s, score in zip("abcd", scores)]}
+
+    (tmp_path / "full.json").write_text(json.dumps(summary(None, [0.5, 0.6, 0.7, 0.8], [0.1, 0.2, 0.3, 0.4])))
+    (tmp_path / "fast.json").write_text(json.dumps(summary("fast", [0.3, 0.4, 0.45, 0.5], [0.4, 0.3, 0.2, 0.1])))
+    out = run_script("grid_agreement.py", tmp_path / "full.json", tmp_path / "fast.json", "--out", tmp_path / "g.json")
+    report = json.loads((tmp_path / "g.json").read_text())
+    assert report["vector"]["spearman"] == report["vector"]["kendall"] == 1.0 and report["vector"]["same_best"]
+    assert report["keyword"]["spearman"] == -1.0 and not report["keyword"]["same_best"]
+    assert report["all"]["configurations"] == 8 and "d-200/vector" in out
