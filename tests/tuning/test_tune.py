@@ -91,4 +91,5 @@ def test_cli_tune_writes_a_loadable_model_usable_in_ingest_and_search(widget_lib
     index = Workspace(home).open_index("w")
     assert index.manifest.model == str(folder.resolve())
     hits = search(index, "NAT keepalive ping period", k=3, mode="vector")
-    assert hits and hits[0].doc_id == "acme/widget/1.0/guide.md"
+    assert hits and hits[0].chunk.doc_id == "acme/widget/1.0/guide.md"
+    assert index.embedder().name == f"{folder.resolve()}#{card.fingerprint[:12]}@torch"  # queries: the same model
