@@ -85,11 +85,29 @@ def test_cli_tune_writes_a_loadable_model_usable_in_ingest_and_search(widget_lib
     assert "| identifier | 3 | 3 |" in (folder / tuning.CARD_MD).read_text()
     assert SentenceTransformer(str(folder), device="cpu").encode(["natping_interval"]).shape == (1, 384)
 
+    monkeypatch.delenv("MCDEWEY_HOME")  # ingest finds NAME in the workspace given by --home
     result = runner.invoke(app, ["ingest", str(widget_library), "--index", "w", "--model", "tiny",
-                                 "--backend", "torch", "--json"])
+                                 "--backend", "torch", "--json", "--home", str(home)])
     assert result.exit_code == 0, result.output
     index = Workspace(home).open_index("w")
     assert index.manifest.model == str(folder.resolve())
     hits = search(index, "NAT keepalive ping period", k=3, mode="vector")
     assert hits and hits[0].chunk.doc_id == "acme/widget/1.0/guide.md"
     assert index.embedder().name == f"{folder.resolve()}#{card.fingerprint[:12]}@torch"  # queries: the same model
+
+
+def test_tuned_name_in_a_grid_and_in_the_notebooks_lab(tmp_path, monkeypatch):
+    from mcdewey.evaluate.grid import load_grid
+    from mcdewey.lab import Lab
+    from mcdewey.store import Workspace
+
+    lab_home = tmp_path / "notebook-home"
+    lab_folder = _fake_tuned(lab_home, "mine")
+    assert Lab(tmp_path, Workspace(lab_home), [], model="mine").model == str(lab_folder.resolve())
+
+    monkeypatch.setenv("MCDEWEY_HOME", str(tmp_path / "home"))
+    folder = _fake_tuned(tmp_path / "home", "mine")
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("models: [mine, null]\nbackend: torch\nstrategies:\n  recursive:\n    max_tokens: [200]\n")
+    models = [spec.model for spec in load_grid(grid).indexes]
+    assert models == [str(folder.resolve()), "bundled:all-MiniLM-L6-v2"]
