@@ -27,8 +27,9 @@ MIN_DESCRIPTION_CHARS = 40
 _QUESTION_START = re.compile(
     r"^(how|what|why|when|where|which|who|can|could|does|do|did|is|are|should|will|would|may|must|i)\b", re.I)
 _NUMBERING = r"(?:\d+(?:\.\d+)*\.?\s+)?"
-# An identifier has a joint (_ . : / ::) inside or is camelCase; an optional "(type)" may follow.
-_IDENT = r"`?([A-Za-z_][\w]*(?:(?:_|\.|::|:|/|-)[\w]+)+(?:/\d+)?|[a-z]+[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*)`?"
+# An identifier has a joint (_ . : / ::) inside or is camelCase; an optional "(type)" may follow. A hyphen
+# is no joint: "Set-up" and "Auto-Accept" are words. "e.g." and "i.e." are not identifiers either.
+_IDENT = r"`?((?!(?:e\.g|i\.e)\b)[A-Za-z_]\w*(?:(?:_|\.|::|:|/)\w[\w-]*)+(?:/\d+)?|[a-z]+[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*)`?"
 _IDENT_HEADING = re.compile(rf"^{_NUMBERING}{_IDENT}(?:\(\))?(?:\s*\([\w ,|/-]+\))?$")
 _DEFINITION = re.compile(rf"^\s*(?:[*+-]\s+)?{_IDENT}(?:\(\))?\s+(?:-|–|—|:)\s+(\S.*)$")
 

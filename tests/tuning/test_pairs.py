@@ -86,3 +86,15 @@ def test_guard_from_sets_reads_queries_and_quotes(widget_library, eval_set):
     assert {p.anchor for p in dropped} == {"What is a widget?", "widget: Widget guide > Logging"}
     guard.check(kept)
     assert guard.sources == [str(eval_set)]
+
+
+@pytest.mark.parametrize("heading, identifier", [
+    ("3.1. natping_interval (integer)", "natping_interval"), ("ssl:connect/3", "ssl:connect/3"),
+    ("other_config:stats-update-interval", "other_config:stats-update-interval"), ("BridgeInfo", "BridgeInfo"),
+    ("Auto-Accept", None), ("Set-up guide", None), ("e.g. this", None), ("Parameters", None),
+])
+def test_identifier_headings(heading, identifier):
+    from mcdewey.pairs import _IDENT_HEADING
+
+    match = _IDENT_HEADING.match(heading)
+    assert (match.group(1) if match else None) == identifier
