@@ -29,7 +29,8 @@ _QUESTION_START = re.compile(
 _NUMBERING = r"(?:\d+(?:\.\d+)*\.?\s+)?"
 # An identifier has a joint (_ . : / ::) inside or is camelCase; an optional "(type)" may follow. A hyphen
 # is no joint: "Set-up" and "Auto-Accept" are words. "e.g." and "i.e." are not identifiers either.
-_IDENT = r"`?((?!(?:e\.g|i\.e)\b)[A-Za-z_]\w*(?:(?:_|\.|::|:|/)\w[\w-]*)+(?:/\d+)?|[a-z]+[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*)`?"
+# Parts are letters and digits only, so each character has one way to match (no catastrophic backtracking).
+_IDENT = r"`?((?!(?:e\.g|i\.e)\b)_*[A-Za-z][^\W_]*(?:(?:_+|\.|::?|/)[^\W_]+(?:-[^\W_]+)*)+|[a-z]+[A-Z][^\W_]*|[A-Z][a-z]+[A-Z][^\W_]*)`?"
 _IDENT_HEADING = re.compile(rf"^{_NUMBERING}{_IDENT}(?:\(\))?(?:\s*\([\w ,|/-]+\))?$")
 _DEFINITION = re.compile(rf"^\s*(?:[*+-]\s+)?{_IDENT}(?:\(\))?\s+(?:-|–|—|:)\s+(\S.*)$")
 
@@ -57,7 +58,7 @@ def mine_document(doc: Document) -> Iterator[Pair]:
             continue
         heading = span.path[-1].strip()
         if is_question(heading):
-            yield Pair("faq", heading, body, doc.doc_id)
+            yield Pair("faq", re.sub(rf"^{_NUMBERING}", "", heading), body, doc.doc_id)
         elif (match := _IDENT_HEADING.match(heading)):
             yield Pair("identifier", match.group(1), body, doc.doc_id)
         else:

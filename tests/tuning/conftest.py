@@ -38,7 +38,7 @@ FAQ = """# Widget FAQ
 
 A widget is a call switch for small offices, built to run on one server without a database of its own.
 
-## Can the widget record calls?
+## 2. Can the widget record calls?
 
 Yes: set record_calls to yes and every call leg is written to the spool folder as a WAV file of its own.
 """
