@@ -151,7 +151,7 @@ def tune(library: Path, name: str, base: str | None = None, options: TuneOptions
         pairs_mined=count_kinds(mined), pairs_dropped_eval=len(dropped), eval_sources=guard.sources,
         options=asdict(options), device=pick_device(options.device), steps=0, train_seconds=0.0,
         mine_seconds=round(mine_seconds, 1), final_loss=None, mean_loss=None)
-    train_pairs(model_location(base), chosen, options, card, folder, progress)
+    train_pairs(model_location(card.base_model), chosen, options, card, folder, progress)  # a tuned NAME too
     return card
 
 
