@@ -111,3 +111,12 @@ def test_tuned_name_in_a_grid_and_in_the_notebooks_lab(tmp_path, monkeypatch):
     grid.write_text("models: [mine, null]\nbackend: torch\nstrategies:\n  recursive:\n    max_tokens: [200]\n")
     models = [spec.model for spec in load_grid(grid).indexes]
     assert models == [str(folder.resolve()), "bundled:all-MiniLM-L6-v2"]
+
+
+def test_tune_from_a_tuned_name_starts_from_its_folder(widget_library, tmp_path, monkeypatch):
+    monkeypatch.setenv("MCDEWEY_HOME", str(tmp_path))
+    base = _fake_tuned(tmp_path, "base")
+    seen = []
+    monkeypatch.setattr(tuning, "train_pairs", lambda location, *a, **k: seen.append(location))
+    card = tuning.tune(widget_library, "next", base="base", options=tuning.TuneOptions(device="cpu"))
+    assert seen == [str(base.resolve())] and card.base_model == str(base.resolve())
