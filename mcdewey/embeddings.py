@@ -39,10 +39,15 @@ class Embedder(Protocol):
 
 
 def canonical_model(model: str | None) -> str:
-    """The name stored in manifests: the bundled model by alias, "fast" as FAST_MODEL, anything else as given."""
+    """The name stored in manifests: the bundled model by alias, "fast" as FAST_MODEL, a tuned model of the
+    workspace by its folder (mcdewey.tuning), anything else as given."""
     if is_fast(model):
         return FAST_MODEL
-    return BUNDLED_MODEL if model in _BUNDLED_ALIASES else str(model)
+    if model in _BUNDLED_ALIASES:
+        return BUNDLED_MODEL
+    from mcdewey.tuning import tuned_location
+
+    return tuned_location(str(model)) or str(model)
 
 
 def canonical_backend(model: str | None, backend: str | None) -> str:
@@ -108,7 +113,9 @@ class SentenceTransformerEmbedder:
                  batch_size: int = 32):
         self.model_name = canonical_model(model)
         self.backend = canonical_backend(model, backend)
-        self.name = f"{self.model_name}@{self.backend}"
+        from mcdewey.tuning import tuned_tag  # a tuned model's weights fingerprint keys its cached vectors
+
+        self.name = f"{self.model_name}{tuned_tag(self.model_name)}@{self.backend}"
         self.batch_size = batch_size
         self.model = self._load(cache_dir)
         self.dim = _model_dim(self.model)

@@ -88,7 +88,9 @@ class Lab:
         self.library = Path(library)
         self.workspace = workspace
         self.queries = list(queries)
-        self.model = model  # None: the bundled model
+        from mcdewey.tuning import tuned_location  # a model tuned in this workspace, named as `mcdewey tune --to`
+
+        self.model = tuned_location(model, workspace.home) or model  # None: the bundled model
         self.backend = backend
         self.use_ragas = use_ragas
         self.results: dict[Setup, RunResult] = {}

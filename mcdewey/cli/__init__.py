@@ -8,6 +8,7 @@ from mcdewey.cli import index_cmds  # noqa: E402,F401
 from mcdewey.cli import serve_cmds  # noqa: E402,F401
 from mcdewey.cli import eval_cmds  # noqa: E402,F401
 from mcdewey.cli import compare_cmds  # noqa: E402,F401
+from mcdewey.cli import tune_cmds  # noqa: E402,F401
 
 
 def main() -> None:

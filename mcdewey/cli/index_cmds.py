@@ -44,7 +44,10 @@ def ingest(
     from mcdewey.ray_ingest import RayStartError  # does not import Ray itself
     from mcdewey.store import IndexBusy
 
+    from mcdewey.tuning import tuned_location
+
     params = parse_params(param)
+    model = tuned_location(model, home) or model  # `mcdewey tune --to NAME` in the --home workspace
     try:
         spec = ChunkingSpec.resolve(strategy, params, model, backend)
     except (ValueError, TypeError) as exc:
