@@ -208,6 +208,16 @@ def test_embed_backends(bench_data, tmp_path):
     assert all(r["texts_per_s"] > 0 for r in rows)
 
 
+def test_embed_levers(bench_data, tmp_path):
+    """The light runtime model against sentence-transformers on the same runner: same vectors."""
+    _, library, _, home, _ = bench_data
+    run_script("embed_levers.py", "--library", library, "--cache", home / "cache" / "models", "--backend", "onnx",
+               "--tokens", "256", "--n", 8, "--docs", 3, "--slices", 1, "--out", tmp_path / "l.json", timeout=600)
+    rows = json.loads((tmp_path / "l.json").read_text())["rows"]
+    assert [r["config"] for r in rows] == ["sentence-transformers", "light-256"]
+    assert all(r["texts_per_s"] > 0 for r in rows) and rows[1]["min_cos"] > 0.9999
+
+
 def test_repeated_quotes(bench_data):
     _, _, queries, home, _ = bench_data
     out = run_script("repeated_quotes.py", "--home", home, "--index", "demo", "--queries", queries)
