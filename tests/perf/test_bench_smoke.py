@@ -218,6 +218,14 @@ def test_embed_levers(bench_data, tmp_path):
     assert all(r["texts_per_s"] > 0 for r in rows) and rows[1]["min_cos"] > 0.9999
 
 
+def test_memory_phases(tmp_path):
+    run_script("memory_phases.py", "--mb", 0.3, "--repeat-mb", 0.1, "--model", "fake", "--out", tmp_path / "m.json")
+    out = json.loads((tmp_path / "m.json").read_text())
+    assert [p["phase"] for p in out["phases"]] == ["_run_pipeline", "finalize", "link_index", "_manifest"]
+    assert out["chunks"] > out["embedded"] > 0  # the repeated copies came from the cache
+    assert out["peak_rss_mb"] >= max(p["end_mb"] for p in out["phases"]) * 0.9
+
+
 def test_repeated_quotes(bench_data):
     _, _, queries, home, _ = bench_data
     out = run_script("repeated_quotes.py", "--home", home, "--index", "demo", "--queries", queries)
