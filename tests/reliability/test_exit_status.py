@@ -39,7 +39,8 @@ def test_ingest_json_lists_each_broken_file_and_exits_3(few_broken, tmp_path):
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 3, proc.stderr
     summary = json.loads(proc.stdout)
-    assert set(summary) == SUMMARY_KEYS and set(summary["documents"]) == DOCUMENT_KEYS
+    assert set(summary) == SUMMARY_KEYS | {"embedded"} and set(summary["documents"]) == DOCUMENT_KEYS
+    assert summary["embedded"] == summary["chunks_added"]  # a fresh workspace: every chunk went to the model
     # random.html is new too: it passes the scan and fails when read
     assert summary["documents"]["new"] == len(GOOD) + 1 and summary["chunks_total"] == summary["chunks_added"] > 0
     problems = {p["path"]: p for p in summary["problems"]}
