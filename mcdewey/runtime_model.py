@@ -47,7 +47,9 @@ class RuntimeModel:
                normalize_embeddings: bool = False, **_: object) -> np.ndarray:
         """L2-normalized (when the model normalizes) float32 vectors, in the order of ``texts``.
 
-        ``batch_size`` caps the texts per runner call; the token budget usually decides first.
+        ``batch_size`` is accepted for sentence-transformers' signature and ignored: batches hold up to
+        ``TOKENS_PER_BATCH`` padded tokens (at most ``MAX_BATCH`` texts), measured faster than a fixed count
+        (docs/performance.md, round two).
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -55,7 +57,7 @@ class RuntimeModel:
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(-lengths, kind="stable")
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for batch in token_batches(lengths[order], self.tokens_per_batch, min(batch_size or MAX_BATCH, MAX_BATCH)):
+        for batch in token_batches(lengths[order], self.tokens_per_batch, MAX_BATCH):
             rows = order[batch]
             out[rows] = self._embed([encodings[i] for i in rows])
         if normalize_embeddings and not self.normalize:
