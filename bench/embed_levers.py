@@ -12,7 +12,6 @@ slice 2, ... so machine noise hits all alike. Agreement is the smallest cosine t
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from benchlib.report import emit  # noqa: E402
 from embed_backends import machine, read_chunks, sample_doc_ids, text_of, throughput  # noqa: E402
 
 from mcdewey import backends  # noqa: E402
@@ -63,10 +63,7 @@ def main() -> None:
             for (name, _, _), r in runs.items()]
     report = {"machine": machine(), "backend": args.backend, "texts": len(texts), "rows": rows,
               "command": "bench/embed_levers.py " + " ".join(sys.argv[1:])}
-    print(json.dumps(report, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n")
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ size). `peak_rss_mb` is the process's maximum RSS as the ingest reports it.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from benchlib.report import emit  # noqa: E402
 from memory import write_big  # noqa: E402
 
 PHASES = [("mcdewey.ingest", None, "_run_pipeline"), ("mcdewey.store", "IndexWriter", "finalize"),
@@ -88,10 +88,7 @@ def main() -> None:
               "peak_rss_mb": report.peak_rss_mb, "phases": marks,
               "highest_sample": max(samples, key=lambda s: s[1]) if samples else None,
               "command": "bench/memory_phases.py " + " ".join(sys.argv[1:])}
-    print(json.dumps(result, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
+    emit(result, args.out)
 
 
 if __name__ == "__main__":
