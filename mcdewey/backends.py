@@ -94,7 +94,9 @@ def default_threads() -> int | None:
 
 
 def load_model(model: str, backend: str, cache_dir: Path, threads: int | None = None):
-    """A ``SentenceTransformer`` for ``model`` (a name or local path) running on ``backend``."""
+    """``model`` (a name or local path) running on ``backend``: for ONNX / OpenVINO and a model folder of a
+    plain layout, a :class:`mcdewey.runtime_model.RuntimeModel` (same vectors, no torch in this process);
+    otherwise a ``SentenceTransformer``. Both answer ``encode``, ``prompts`` and the dimension."""
     require(backend)
     threads = threads if threads is not None else default_threads()
     if backend != "torch":
