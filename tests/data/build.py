@@ -362,3 +362,17 @@ Chapter 1. Admin Guide
 
    Default value is L_NOTICE.
 """
+
+
+def build_index(root, docs: dict[str, str], **params):
+    """`docs` ({path below the library: text}) written under `root`, ingested with the fake embedder as "t"."""
+    from mcdewey.ingest import ingest
+    from mcdewey.store import Workspace
+
+    for rel, text in docs.items():
+        path = root / "library" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    workspace = Workspace(root / "home")
+    ingest(root / "library", workspace, "t", params=params or None, model="fake", progress=False)
+    return workspace.open_index("t")

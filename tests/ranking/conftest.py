@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from data.build import build_index
 
 PARAGRAPHS = [
     "Alpha routers forward packets between subnets using a routing table of prefixes.",
@@ -22,16 +23,5 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    from mcdewey.ingest import ingest
-    from mcdewey.store import Workspace
-
-    root = tmp_path_factory.mktemp("ranking")
-    for rel, text in DOCS.items():
-        path = root / "library" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    workspace = Workspace(root / "home")
     # Chunks of about one paragraph, so that documents have several and neighbours exist.
-    ingest(root / "library", workspace, "t", params={"max_tokens": 24, "min_tokens": 4}, model="fake",
-           progress=False)
-    return workspace.open_index("t")
+    return build_index(tmp_path_factory.mktemp("ranking"), DOCS, max_tokens=24, min_tokens=4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from data.build import build_index
 
 from mcdewey import expansion
 from mcdewey.search import SearchConfig, search
@@ -54,17 +55,7 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    from mcdewey.ingest import ingest
-    from mcdewey.store import Workspace
-
-    root = tmp_path_factory.mktemp("prf")
-    for rel, text in DOCS.items():
-        path = root / "library" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    workspace = Workspace(root / "home")
-    ingest(root / "library", workspace, "t", model="fake", progress=False)
-    return workspace.open_index("t")
+    return build_index(tmp_path_factory.mktemp("prf"), DOCS)
 
 
 def test_feedback_reaches_a_passage_without_the_query_words(index):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from data.build import build_index
 
 from mcdewey import identifiers
 from mcdewey.search import SearchConfig, search
@@ -35,19 +36,9 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    from mcdewey.ingest import ingest
-    from mcdewey.store import Workspace
-
-    root = tmp_path_factory.mktemp("identifiers")
-    for rel, text in DOCS.items():
-        path = root / "library" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    workspace = Workspace(root / "home")
     with pytest.MonkeyPatch.context() as mp:  # the identifiers lever's full-text index is opt-in
         mp.setenv("MCDEWEY_IDENT_FTS", "1")
-        ingest(root / "library", workspace, "t", model="fake", progress=False)
-    return workspace.open_index("t")
+        return build_index(tmp_path_factory.mktemp("identifiers"), DOCS)
 
 
 def test_parts_cut_separators_and_camel_case():
@@ -111,14 +102,7 @@ def test_the_setting_is_written_in_the_manifest(index):
 
 
 def test_the_identifier_index_is_opt_in_and_the_lever_then_analyses_the_query_only(tmp_path):
-    from mcdewey.ingest import ingest
-    from mcdewey.store import Workspace
-
-    lib = tmp_path / "library/acme/proxy/1.0/guide"
-    lib.mkdir(parents=True)
-    (lib / "nat.md").write_text("# NAT\n\nSet natping_interval to keep NAT bindings open.\n")
-    workspace = Workspace(tmp_path / "home")
-    ingest(tmp_path / "library", workspace, "t", model="fake", progress=False)
-    index = workspace.open_index("t")
+    index = build_index(tmp_path, {"acme/proxy/1.0/guide/nat.md": "# NAT\n\nSet natping_interval to keep NAT "
+                                                                   "bindings open.\n"})
     assert index.manifest.fts_fields == ("text", "search_text")
     assert identifiers.field_for(index, "search_text") == "search_text"
