@@ -65,7 +65,8 @@ def synthetic_vectors(base: np.ndarray, rows: int, seed: int) -> np.ndarray:
 def write_table(db, source: pa.Table, vectors: np.ndarray, batch: int = 100_000):
     """The synthetic chunk table: source rows repeated, unique chunk ids, the given vectors."""
     source = source.drop_columns(["vector"])
-    schema = store.chunk_schema(vectors.shape[1])
+    schema = store.chunk_schema(vectors.shape[1])  # without the columns an older source lacks (ident_text)
+    schema = pa.schema([f for f in schema if f.name in source.column_names or f.name == "vector"])
     table = None
     for start in range(0, len(vectors), batch):
         n = min(batch, len(vectors) - start)
@@ -224,6 +225,8 @@ def main() -> None:
             table.create_fts_index(field, replace=True, use_tantivy=False)
     report["fts_build_s"] = round(time.perf_counter() - t0, 1)
     t0 = time.perf_counter()
+    for col in ("chunk_id", "doc_id"):  # as store.build_indexes: rows are fetched by id
+        table.create_scalar_index(col, index_type="BTREE", replace=True)
     for col in ("vendor", "product", "version"):
         table.create_scalar_index(col, index_type="BITMAP", replace=True)
     report["scalar_build_s"] = round(time.perf_counter() - t0, 1)

@@ -31,11 +31,11 @@ def forget_queries(index) -> None:
 
 
 def forget_documents(index) -> None:
-    """Drop the index's small cache of whole documents: passage expansion reads the documents of the hits,
-    and a search of the same text just before (another mode) would otherwise have fetched them already."""
-    clear = getattr(getattr(index, "get_document", None), "cache_clear", None)
-    if clear is not None:
-        clear()
+    """Drop the index's small caches of documents: passage expansion reads the texts of the hits'
+    documents, and a search of the same text just before (another mode) would otherwise have fetched them."""
+    forget = getattr(index, "forget_documents", None)
+    if forget is not None:
+        forget()
 
 
 def warm_up(index, query: str, k: int = 10, mode: str = "hybrid", filters=None,

@@ -189,7 +189,8 @@ def _hits(index: Index, query: str, ranked: list[tuple[str, float]], chunks: dic
         ranked = ranking.collapse_duplicates(ranked, chunks, config.collapse_duplicates)
     if config.passage_chunks > 1:
         passages = ranking.merge_adjacent(ranked, chunks, k, config.passage_chunks)
-        found = [(ranking.passage_chunk(group, _doc_text(index, group[0].doc_id)), score, group)
+        texts = index.document_texts([group[0].doc_id for group, _ in passages if len(group) > 1])
+        found = [(ranking.passage_chunk(group, texts.get(group[0].doc_id)), score, group)
                  for group, score in passages]
     else:
         found = [(chunks[cid], score, [chunks[cid]]) for cid, score in ranked if cid in chunks][:k]
@@ -209,11 +210,6 @@ def _with_copies(index: Index, groups: versions.PassageGroups, found: list) -> l
         hits.append(Hit(rank=i, score=score, chunk=chunk, copies=extra,
                         versions=tuple(versions.order_versions([chunk.version, *(o.version for o in row)]))))
     return hits
-
-
-def _doc_text(index: Index, doc_id: str) -> str | None:
-    doc = index.get_document(doc_id)
-    return doc.text if doc is not None else None
 
 
 def _catalog(index: Index) -> list[tuple[str, str, str]]:

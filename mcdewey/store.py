@@ -14,6 +14,7 @@ import os
 import re
 import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ from mcdewey.rows import (  # noqa: F401
 )
 
 DOCUMENTS_TABLE = "documents"
+TEXTS_KEPT = 64  # documents whose text an Index remembers for passage expansion
 # Below this many rows an exact (flat) vector search is faster than an approximate index; see
 # docs/performance.md for the measurement.
 VECTOR_INDEX_MIN_ROWS = 50_000
@@ -97,6 +99,7 @@ class Index:
         self._has_ann: bool | None = None
         self._memory: MemoryTable | None = None
         self._passages = None
+        self._texts: OrderedDict[str, str] = OrderedDict()  # document_texts' last TEXTS_KEPT
 
     @property
     def dim(self) -> int:
@@ -151,6 +154,36 @@ class Index:
                 .where(f"doc_id = {sql_str(doc_id)} AND fingerprint = {sql_str(info.fingerprint)}")
                 .limit(1).to_arrow().to_pylist())
         return row_to_document(rows[0]) if rows else None
+
+    def document_texts(self, doc_ids) -> dict[str, str]:
+        """The text of each of these documents as this index read it, those not remembered fetched in one
+        query of the text column alone (passage expansion needs only the text between a passage's
+        chunks); the last TEXTS_KEPT are remembered."""
+        doc_ids, texts = list(dict.fromkeys(doc_ids)), {}
+        with self._lock:
+            for doc_id in doc_ids:
+                if doc_id in self._texts:
+                    self._texts.move_to_end(doc_id)
+                    texts[doc_id] = self._texts[doc_id]
+        missing = {d: self._files_by_doc[d].fingerprint for d in doc_ids
+                   if d not in texts and d in self._files_by_doc}
+        if not missing or self._documents is None:
+            return texts
+        where = " OR ".join(f"(doc_id = {sql_str(d)} AND fingerprint = {sql_str(fp)})" for d, fp in missing.items())
+        rows = self._documents.search().where(where).select(["doc_id", "text"]).limit(None).to_arrow()
+        fetched = dict(zip(rows["doc_id"].to_pylist(), rows["text"].to_pylist()))
+        with self._lock:
+            for doc_id, text in fetched.items():
+                self._texts[doc_id] = text
+            while len(self._texts) > TEXTS_KEPT:
+                self._texts.popitem(last=False)
+        return texts | fetched
+
+    def forget_documents(self) -> None:
+        """Drop every remembered document and text (a latency measurement times first-time searches)."""
+        self.get_document.cache_clear()
+        with self._lock:
+            self._texts.clear()
 
     def library_summary(self) -> list[dict]:
         """Vendor, product and version with their documents, pages and chunks counted."""

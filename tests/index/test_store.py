@@ -33,6 +33,34 @@ def test_get_document_holds_the_text_chunks_point_into(built):
     assert index.get_document("acme/nothing.md") is None
 
 
+def test_document_texts_reads_only_the_texts_asked_for_in_one_query(built, monkeypatch):
+    index, _ = built
+    index.forget_documents()
+    wanted = ["acme/switch/1.0/manual/vlans.md", "initech/gateway/1.0/ref/chapter-0.md"]
+    expected = {d: index.get_document(d).text for d in wanted}
+    queries = []
+    search = index._documents.search
+    monkeypatch.setattr(index._documents, "search", lambda *a, **kw: queries.append(a) or search(*a, **kw))
+    texts = index.document_texts([*wanted, wanted[0], "acme/nothing.md"])
+    assert texts == expected and len(queries) == 1
+    assert index.document_texts(wanted) == texts and len(queries) == 1  # remembered: no second query
+    index.forget_documents()
+    assert index.document_texts(wanted[:1]) == {wanted[0]: texts[wanted[0]]} and len(queries) == 2
+
+
+def test_document_texts_remembers_a_bounded_number(built, monkeypatch):
+    from mcdewey import store
+
+    index, _ = built
+    index.forget_documents()
+    monkeypatch.setattr(store, "TEXTS_KEPT", 2)
+    docs = [s["doc_id"] for s in index.arrow(["doc_id"]).to_pylist()]
+    docs = list(dict.fromkeys(docs))[:3]
+    for doc_id in docs:
+        index.document_texts([doc_id])
+    assert list(index._texts) == docs[1:]
+
+
 def test_library_summary_counts_per_version(built):
     index, report = built
     summary = index.library_summary()
