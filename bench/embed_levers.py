@@ -43,6 +43,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(".mcdewey/cache/models"))
     parser.add_argument("--backend", default=backends.default_backend())
     parser.add_argument("--tokens", default="2048,8192,32768", help="token budgets of the light model")
+    parser.add_argument("--openvino-hints", default="",
+                        help="also the light model with these OpenVINO performance hints, e.g. THROUGHPUT")
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--docs", type=int, default=150)
     parser.add_argument("--slices", type=int, default=4)
@@ -54,6 +56,10 @@ def main() -> None:
     models = {"sentence-transformers": load(args.backend, args.cache, light=False)}
     for tokens in map(int, args.tokens.split(",")):
         models[f"light-{tokens}"] = load(args.backend, args.cache, light=True, tokens=tokens)
+    for hint in filter(None, args.openvino_hints.split(",")):  # OpenVINO streams: the default token budget
+        os.environ["MCDEWEY_OPENVINO_HINT"] = hint
+        models[f"light-{hint.lower()}"] = load(args.backend, args.cache, light=True)
+    os.environ.pop("MCDEWEY_OPENVINO_HINT", None)
     configs = [(name, 32 if name == "sentence-transformers" else 256, True) for name in models]
     runs = throughput(models, texts, configs, args.slices)
     base = runs[configs[0]]

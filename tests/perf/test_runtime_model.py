@@ -86,3 +86,15 @@ def test_an_ingest_process_never_imports_sentence_transformers(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "(2, 384) False False"
     assert list(tmp_path.glob("*/onnx/model.onnx"))  # built (in the child) and cached
+
+
+@pytest.mark.slow
+def test_openvino_streams_give_the_same_vectors_in_order(tmp_path, monkeypatch):
+    """MCDEWEY_OPENVINO_HINT=THROUGHPUT splits each batch across parallel infer requests."""
+    pytest.importorskip("openvino")
+    one = backends.load_model(model_location(None), "openvino", tmp_path).encode(TEXTS)
+    monkeypatch.setenv("MCDEWEY_OPENVINO_HINT", "THROUGHPUT")
+    streams = backends.load_model(model_location(None), "openvino", tmp_path)
+    for texts, expected in ((TEXTS, one), (TEXTS[:1], one[:1])):
+        got = streams.encode(texts)
+        assert got.shape == expected.shape and np.sum(got * expected, axis=1).min() > 0.9999
