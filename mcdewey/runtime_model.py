@@ -128,10 +128,21 @@ def _layout(root: Path) -> tuple[str, bool, int, int, bool] | None:
         prompts = json.loads(st_config.read_text()).get("prompts") if st_config.exists() else None
     except (OSError, ValueError, KeyError, IndexError):
         return None
+    # sentence-transformers < 6 writes one flag per pooling mode; 6 writes "pooling_mode": "mean" (a model
+    # `mcdewey tune` saved) and keeps the sequence length in the tokenizer's config
     modes = [k for k, v in pool.items() if k.startswith("pooling_mode_") and v]
-    pooling = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}.get(modes[0]) \
-        if len(modes) == 1 else None
-    if pooling is None or any(prompts.values() if isinstance(prompts, dict) else ()):
+    mode = pool.get("pooling_mode") if isinstance(pool.get("pooling_mode"), str) else modes[0] if len(modes) == 1 else None
+    pooling = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls", "mean": "mean", "cls": "cls"}.get(mode)
+    dim = pool.get("word_embedding_dimension") or pool.get("embedding_dimension")
+    if pooling is None or not dim or any(prompts.values() if isinstance(prompts, dict) else ()):
         return None
-    return (pooling, kinds[-1] == "Normalize", int(pool["word_embedding_dimension"]),
-            int(bert.get("max_seq_length") or 512), bool(bert.get("do_lower_case")))
+    return (pooling, kinds[-1] == "Normalize", int(dim),
+            int(bert.get("max_seq_length") or _tokenizer_max_length(root) or 512), bool(bert.get("do_lower_case")))
+
+
+def _tokenizer_max_length(root: Path) -> int | None:
+    try:
+        length = json.loads((root / "tokenizer_config.json").read_text()).get("model_max_length")
+    except (OSError, ValueError):
+        return None
+    return int(length) if isinstance(length, (int, float)) and 0 < length < 100_000 else None  # 1e30: unset

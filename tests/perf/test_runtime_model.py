@@ -54,6 +54,21 @@ def test_layouts_it_reproduces_and_those_it_leaves_to_sentence_transformers(tmp_
     assert _layout(tmp_path / "missing") is None
 
 
+def test_the_layout_sentence_transformers_6_saves(tmp_path):
+    """A model `mcdewey tune` saved: pooling as one string, the sequence length in the tokenizer's config."""
+    root = _folder(tmp_path, ["Transformer", "Pooling", "Normalize"], {})
+    (root / "1_Pooling" / "config.json").write_text(json.dumps(
+        {"embedding_dimension": 384, "pooling_mode": "mean", "include_prompt": True}))
+    (root / "sentence_bert_config.json").write_text(json.dumps({"transformer_task": "feature-extraction"}))
+    (root / "config_sentence_transformers.json").write_text(json.dumps({"prompts": {"document": "", "query": ""}}))
+    (root / "tokenizer_config.json").write_text(json.dumps({"do_lower_case": True, "model_max_length": 256}))
+    assert _layout(root) == ("mean", True, 384, 256, False)
+    (root / "tokenizer_config.json").write_text(json.dumps({"model_max_length": 1e30}))  # unset
+    assert _layout(root)[3] == 512
+    (root / "1_Pooling" / "config.json").write_text(json.dumps({"embedding_dimension": 384, "pooling_mode": "max"}))
+    assert _layout(root) is None
+
+
 TEXTS = ["How do I enable NAT keepalives?", "  leading and trailing spaces  ", "x",
          " ".join(["a long passage about SIP registration and dialog state"] * 60)]
 
