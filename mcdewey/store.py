@@ -100,6 +100,7 @@ class Index:
         self._memory: MemoryTable | None = None
         self._passages = None
         self._texts: OrderedDict[str, str] = OrderedDict()  # document_texts' last TEXTS_KEPT
+        self._all_texts: dict[str, str] | None = None  # every document's text, below VECTOR_INDEX_MIN_ROWS
 
     @property
     def dim(self) -> int:
@@ -156,10 +157,14 @@ class Index:
         return row_to_document(rows[0]) if rows else None
 
     def document_texts(self, doc_ids) -> dict[str, str]:
-        """The text of each of these documents as this index read it, those not remembered fetched in one
-        query of the text column alone (passage expansion needs only the text between a passage's
-        chunks); the last TEXTS_KEPT are remembered."""
+        """The text of each of these documents as this index read it (passage expansion needs the text
+        between a passage's chunks). A small index holds every text in memory, as it holds its chunks; a
+        large one fetches those not remembered in one query of the text column alone and remembers the
+        last TEXTS_KEPT."""
         doc_ids, texts = list(dict.fromkeys(doc_ids)), {}
+        if not self.has_vector_index():  # a small index is held in memory whole, its documents' texts too
+            held = self._memory_texts()
+            return {d: held[d] for d in doc_ids if d in held}
         with self._lock:
             for doc_id in doc_ids:
                 if doc_id in self._texts:
@@ -179,6 +184,14 @@ class Index:
                 self._texts.popitem(last=False)
         return texts | fetched
 
+    def _memory_texts(self) -> dict[str, str]:
+        with self._lock:
+            if self._all_texts is None:
+                table = self.documents_arrow()
+                self._all_texts = {} if table is None else dict(zip(table["doc_id"].to_pylist(),
+                                                                      table["text"].to_pylist()))
+            return self._all_texts
+
     def forget_documents(self) -> None:
         """Drop every remembered document and text (a latency measurement times first-time searches)."""
         self.get_document.cache_clear()
@@ -187,6 +200,11 @@ class Index:
 
     def library_summary(self) -> list[dict]:
         """Vendor, product and version with their documents, pages and chunks counted."""
+        return [dict(g) for g in self._summary]
+
+    @functools.cached_property
+    def _summary(self) -> tuple[dict, ...]:
+        """Counted once per Index (its manifest never changes): every search reads the catalog."""
         groups: dict[tuple, dict] = {}
         for f in self.manifest.indexed_files().values():
             key = (f.vendor, f.product, f.version)
@@ -195,7 +213,7 @@ class Index:
             g["documents"] += 1
             g["pages"] += f.pages
             g["chunks"] += f.chunks
-        return [groups[k] for k in sorted(groups)]
+        return tuple(groups[k] for k in sorted(groups))
 
     # The two rankings search.py fuses, as (chunk_id, score): both prefiltered so filtered queries
     # still fill k. Rows are fetched afterwards, for the final k only.
@@ -280,6 +298,7 @@ class Index:
              .limit(10).select(["chunk_id"]).to_arrow())
         else:
             self._memory_table()
+            self._memory_texts()
         took["vectors"], start = time.perf_counter() - start, time.perf_counter()
         for field in fields or self.manifest.fts_fields or FTS_FIELDS:
             try:

@@ -33,8 +33,17 @@ def test_get_document_holds_the_text_chunks_point_into(built):
     assert index.get_document("acme/nothing.md") is None
 
 
+def test_a_small_index_holds_every_document_text(built):
+    index, _ = built
+    assert not index.has_vector_index()
+    docs = ["acme/switch/1.0/manual/vlans.md", "initech/gateway/1.0/ref/chapter-0.md"]
+    assert index.document_texts([*docs, "acme/nothing.md"]) == {d: index.get_document(d).text for d in docs}
+    assert len(index._memory_texts()) == len({r["doc_id"] for r in index.arrow(["doc_id"]).to_pylist()})
+
+
 def test_document_texts_reads_only_the_texts_asked_for_in_one_query(built, monkeypatch):
     index, _ = built
+    monkeypatch.setattr(index, "has_vector_index", lambda: True)  # as a large index reads them
     index.forget_documents()
     wanted = ["acme/switch/1.0/manual/vlans.md", "initech/gateway/1.0/ref/chapter-0.md"]
     expected = {d: index.get_document(d).text for d in wanted}
@@ -52,6 +61,7 @@ def test_document_texts_remembers_a_bounded_number(built, monkeypatch):
     from mcdewey import store
 
     index, _ = built
+    monkeypatch.setattr(index, "has_vector_index", lambda: True)
     index.forget_documents()
     monkeypatch.setattr(store, "TEXTS_KEPT", 2)
     docs = [s["doc_id"] for s in index.arrow(["doc_id"]).to_pylist()]
