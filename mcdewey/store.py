@@ -283,8 +283,8 @@ class Index:
             return self._memory
 
     def prewarm(self, fields: tuple[str, ...] | None = None) -> dict[str, float]:
-        """Load now what a first search would load (server start): the in-memory table, or the table's
-        vector and scalar indexes; the full-text index of each field (one query each reads its files);
+        """Load now what a first search would load (server start): the in-memory table with its documents'
+        texts, or the table's vector and scalar indexes; the full-text index of each field (one query each reads its files);
         the passage groups. Returns the seconds each step took."""
         import time
 

@@ -20,9 +20,9 @@ def fresh_demo_index(demo):
 
 def test_prewarm_loads_the_memory_table_the_fts_index_and_passages(fresh_demo_index):
     index = fresh_demo_index
-    assert index._memory is None and index._passages is None
+    assert index._memory is None and index._passages is None and index._all_texts is None
     took = index.prewarm()
-    assert index._memory is not None and index._passages is not None
+    assert index._memory is not None and index._passages is not None and index._all_texts
     assert set(took) == {"vectors", "fts", "passages"} and all(v >= 0 for v in took.values())
 
 
@@ -35,7 +35,7 @@ def test_prewarm_of_an_indexed_table_prewarms_every_index(fresh_demo_index, monk
     monkeypatch.setattr(type(index._chunks), "prewarm_index", lambda self, name: warmed.append(name))
     index.prewarm()
     assert warmed == names
-    assert index._memory is None  # with an ANN index the table is not copied into memory
+    assert index._memory is None and index._all_texts is None  # with an ANN index nothing is copied into memory
 
 
 class _Model:
